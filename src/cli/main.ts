@@ -1,0 +1,86 @@
+import { Command, InvalidArgumentError } from 'commander'
+import { ConfigError, loadConfig } from '../config.js'
+import { verifyAuditLog } from '../platform/audit/audit-chain.js'
+import { connect, type Database } from '../platform/database/database.js'
+import { migrate } from '../platform/database/migrate.js'
+import { isEmpty, seed } from './seed/seed.js'
+
+/** Runs a command against the configured database, closing it afterwards. */
+async function withDatabase<T>(work: (database: Database) => Promise<T>): Promise<T> {
+  const config = loadConfig()
+  const database = await connect(config.database)
+  try {
+    await migrate(database)
+    return await work(database)
+  } finally {
+    await database.close()
+  }
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of 1 or more')
+  return n
+}
+
+const program = new Command()
+  .name('tandem')
+  .description('Tandem command line: database, seed data and checks. Uses DATABASE_URL, or the embedded database in TANDEM_DATA_DIR.')
+
+program
+  .command('migrate')
+  .description('apply any database migrations not yet applied')
+  .action(() =>
+    withDatabase(async () => {
+      console.log('Database is up to date.')
+    }),
+  )
+
+program
+  .command('seed')
+  .description('generate a realistic estate of people on probation (deterministic)')
+  .requiredOption('--people <n>', 'how many people on probation', positiveInt)
+  .option('--regions <n>', 'how many of the 12 regions to use (default: one per 20,000 people)', positiveInt)
+  .option('--seed <n>', 'random seed, for a different but repeatable estate', positiveInt)
+  .option('--force', 'seed even if the database already has data')
+  .action((options: { people: number; regions?: number; seed?: number; force?: boolean }) =>
+    withDatabase(async (database) => {
+      if (!options.force && !(await isEmpty(database))) {
+        console.error('The database already has data. Use an empty database, or --force to add to it.')
+        process.exitCode = 1
+        return
+      }
+      const summary = await seed(database, { people: options.people, regions: options.regions, seed: options.seed, progress: true })
+      console.log(
+        `Seeded ${summary.people.toLocaleString('en-GB')} people, ${summary.timelineEvents.toLocaleString('en-GB')} timeline events ` +
+          `and ${summary.staff.toLocaleString('en-GB')} staff in ${summary.seconds.toFixed(1)} s.`,
+      )
+    }),
+  )
+
+program
+  .command('audit')
+  .description('audit log commands')
+  .command('verify')
+  .description('recompute the audit log hash chain and report any record altered, removed or reordered')
+  .action(() =>
+    withDatabase(async (database) => {
+      const report = await verifyAuditLog(database.db)
+      console.log(`${report.sealed.toLocaleString('en-GB')} sealed records checked; ${report.unsealed} not yet sealed.`)
+      if (report.staleUnsealed > 0) console.log(`Warning: ${report.staleUnsealed} records are over a minute old and unsealed: is the worker running?`)
+      for (const problem of report.problems) console.log(`Problem: ${problem}`)
+      console.log(report.ok ? 'The audit log chain is intact.' : 'The audit log chain is BROKEN.')
+      if (!report.ok) process.exitCode = 1
+    }),
+  )
+
+try {
+  await program.parseAsync()
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message)
+    process.exitCode = 1
+  } else {
+    throw error
+  }
+}

@@ -1,0 +1,110 @@
+import { fakerEN_GB as faker } from '@faker-js/faker'
+import cliProgress from 'cli-progress'
+import { sql } from 'kysely'
+import { hashPassword } from '../../platform/auth/passwords.js'
+import type { Database } from '../../platform/database/database.js'
+import { copyText } from './copy-text.js'
+import { DEMO_PASSWORD, seedEstate, type Estate } from './estate.js'
+import { emptyRows, generatePerson, TABLES, type Rows, type TableName } from './people.js'
+import { Random } from './random.js'
+
+export interface SeedOptions {
+  people: number
+  /** Regions to spread them over; by default one per 20,000 people, up to all twelve. */
+  regions?: number
+  seed?: number
+  today?: Date
+  progress?: boolean
+}
+
+export interface SeedSummary {
+  people: number
+  timelineEvents: number
+  staff: number
+  seconds: number
+}
+
+/** People are written in chunks, each table by COPY, so memory stays flat at any size. */
+const CHUNK = 1000
+
+/**
+ * Seeds a realistic estate: regions, agencies, teams and staff in proportion, then people
+ * with their whole history. Deterministic for a given seed and day.
+ */
+export async function seed(database: Database, options: SeedOptions): Promise<SeedSummary> {
+  const started = Date.now()
+  const seedValue = options.seed ?? 20_261_123
+  const today = options.today ?? new Date()
+  faker.seed(seedValue)
+  const random = new Random(seedValue)
+  const regionCount = options.regions ?? Math.min(12, Math.max(1, Math.ceil(options.people / 20_000)))
+  const estate = await seedEstate(database.db, random, options.people, regionCount, await hashPassword(DEMO_PASSWORD), today)
+
+  const bar = options.progress
+    ? new cliProgress.SingleBar(
+        { format: 'Seeding people {bar} {percentage}% | {value}/{total} | {events} timeline events | ETA {eta_formatted}' },
+        cliProgress.Presets.shades_classic,
+      )
+    : null
+  bar?.start(options.people, 0, { events: 0 })
+  let rows = emptyRows()
+  let pending = 0
+  let sequence = 0
+  let events = 0
+  const flush = async () => {
+    events += rows.timeline_events.length
+    await writeRows(database, rows)
+    bar?.update(sequence, { events })
+    rows = emptyRows()
+    pending = 0
+  }
+  for (const assignment of caseloads(estate)) {
+    const id = `${sequence.toString(16).padStart(8, '0')}-${random.uuid().slice(9)}`
+    generatePerson(random, estate, { ...assignment, id }, sequence, today, rows)
+    sequence += 1
+    pending += 1
+    if (pending === CHUNK) await flush()
+  }
+  if (pending > 0) await flush()
+  bar?.stop()
+  await sql`analyze`.execute(database.db)
+  const staff = await database.db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  return { people: sequence, timelineEvents: events, staff: Number(staff.n), seconds: (Date.now() - started) / 1000 }
+}
+
+/** Each region's people shared out across its practitioners, about 36 each. */
+function* caseloads(estate: Estate) {
+  for (const region of estate.regions) {
+    const practitioners = region.pdus.flatMap((pdu, p) =>
+      pdu.teams.flatMap((team) => team.practitioners.map((practitionerId) => ({ region, team, practitionerId, pduPlace: region.seed.places[p]! }))),
+    )
+    for (let n = 0; n < region.people; n++) yield practitioners[n % practitioners.length]!
+  }
+}
+
+/** Tables in the order their foreign keys need. */
+const ORDER: TableName[] = [
+  'people',
+  'cohort_memberships',
+  'allocations',
+  'case_restrictions',
+  'sentences',
+  'custody_episodes',
+  'licence_conditions',
+  'registrations',
+  'appointments',
+  'contacts',
+  'timeline_events',
+]
+
+async function writeRows(database: Database, rows: Rows) {
+  for (const table of ORDER) {
+    if (rows[table].length > 0) await database.copyIn(table, [...TABLES[table]], copyText(rows[table]))
+  }
+}
+
+/** Whether the database has no people yet (first start). */
+export async function isEmpty(database: Database): Promise<boolean> {
+  const row = await database.db.selectFrom('users').select('id').limit(1).executeTakeFirst()
+  return !row
+}

@@ -1,0 +1,85 @@
+import { z } from 'zod'
+import { DATA_CATEGORIES } from '../../platform/access/actor.js'
+
+export const CrnPath = z.object({
+  crn: z
+    .string()
+    .regex(/^[A-Za-z][0-9]{6}$/, 'must be a CRN: a letter and six digits, like X123456')
+    .transform((v) => v.toUpperCase()),
+})
+
+export const PeopleQuery = z.object({
+  q: z.string().trim().min(2, 'must be at least 2 characters').max(100, 'must be 100 characters or fewer'),
+})
+
+const Access = z.object({
+  relationship: z.enum(['allocated', 'team', 'agreement', 'break_glass']),
+  categories: z.array(z.enum(DATA_CATEGORIES)).describe('The kinds of information this client may see about the person'),
+})
+
+const Identity = z.object({
+  crn: z.string(),
+  nomsNumber: z.string().nullable(),
+  pncNumber: z.string().nullable(),
+  croNumber: z.string().nullable(),
+  firstName: z.string(),
+  lastName: z.string(),
+  dateOfBirth: z.string(),
+  gender: z.string(),
+})
+
+export const PersonSummary = Identity.extend({ access: Access })
+
+export const Person = z.object({
+  identity: Identity,
+  access: Access,
+  sentence: z
+    .object({
+      custodyStatus: z.string().nullable(),
+      prisonCode: z.string().nullable(),
+      sentences: z.array(
+        z.object({
+          description: z.string(),
+          offence: z.string(),
+          court: z.string(),
+          sentencedOn: z.string(),
+          expectedReleaseOn: z.string().nullable(),
+          licenceEndOn: z.string().nullable(),
+          sentenceEndOn: z.string().nullable(),
+        }),
+      ),
+    })
+    .optional()
+    .describe('Present only when the sentence category is shared'),
+  risk: z
+    .object({
+      roshLevel: z.string().nullable(),
+      mappaCategory: z.number().nullable(),
+      mappaLevel: z.number().nullable(),
+      tier: z.string().nullable(),
+    })
+    .optional()
+    .describe('Present only when the risk category is shared'),
+  registrations: z.array(
+    z.object({ typeCode: z.string(), description: z.string(), category: z.string(), registeredOn: z.string() }),
+  ),
+})
+
+export const TimelineItem = z.object({
+  id: z.number(),
+  occurredAt: z.string(),
+  kind: z.string(),
+  category: z.string(),
+  title: z.string(),
+  summary: z.string().nullable(),
+  agency: z.string(),
+  sourceSystem: z.string(),
+})
+
+export const Problem = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number(),
+  detail: z.string(),
+  instance: z.string().optional(),
+})

@@ -1,0 +1,302 @@
+import { sql, type Expression, type SqlBool } from 'kysely'
+import { accessFor, type Access } from '../../platform/access/access.js'
+import type { Actor, DataCategory } from '../../platform/access/actor.js'
+import type { Queryable } from '../../platform/database/database.js'
+
+/**
+ * Every query here joins person_access, so a person the actor may not see never leaves the
+ * database, and columns of a category the actor may not see come back as null.
+ */
+
+/** A column's value only where the access row shares its category. */
+function shared<T>(category: DataCategory, column: string) {
+  return sql<T | null>`case when ${category} = any(access.categories) then ${sql.ref(column)} end`
+}
+
+export interface PersonRecord {
+  id: string
+  crn: string
+  nomsNumber: string | null
+  pncNumber: string | null
+  croNumber: string | null
+  firstName: string
+  lastName: string
+  dateOfBirth: string
+  gender: string
+  custodyStatus: string | null
+  prisonCode: string | null
+  roshLevel: string | null
+  mappaCategory: number | null
+  mappaLevel: number | null
+  tier: string | null
+  leadAgencyName: string
+  leadTeamName: string | null
+  access: Access
+}
+
+function personColumns() {
+  return [
+    'p.id',
+    'p.crn',
+    'p.noms_number',
+    'p.pnc_number',
+    'p.cro_number',
+    'p.first_name',
+    'p.last_name',
+    'p.date_of_birth',
+    'p.gender',
+    shared<string>('sentence', 'p.custody_status').as('custody_status'),
+    shared<string>('sentence', 'p.prison_code').as('prison_code'),
+    shared<string>('risk', 'p.rosh_level').as('rosh_level'),
+    shared<number>('risk', 'p.mappa_category').as('mappa_category'),
+    shared<number>('risk', 'p.mappa_level').as('mappa_level'),
+    shared<string>('risk', 'p.tier').as('tier'),
+    'a.name as lead_agency_name',
+    't.name as lead_team_name',
+    'access.relationship',
+    'access.categories',
+  ] as const
+}
+
+type PersonRow = {
+  id: string
+  crn: string
+  noms_number: string | null
+  pnc_number: string | null
+  cro_number: string | null
+  first_name: string
+  last_name: string
+  date_of_birth: string
+  gender: string
+  custody_status: string | null
+  prison_code: string | null
+  rosh_level: string | null
+  mappa_category: number | null
+  mappa_level: number | null
+  tier: string | null
+  lead_agency_name: string
+  lead_team_name: string | null
+  relationship: Access['relationship']
+  categories: Access['categories']
+}
+
+function toPerson(row: PersonRow): PersonRecord {
+  return {
+    id: row.id,
+    crn: row.crn,
+    nomsNumber: row.noms_number,
+    pncNumber: row.pnc_number,
+    croNumber: row.cro_number,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    dateOfBirth: row.date_of_birth,
+    gender: row.gender,
+    custodyStatus: row.custody_status,
+    prisonCode: row.prison_code,
+    roshLevel: row.rosh_level,
+    mappaCategory: row.mappa_category,
+    mappaLevel: row.mappa_level,
+    tier: row.tier,
+    leadAgencyName: row.lead_agency_name,
+    leadTeamName: row.lead_team_name,
+    access: { relationship: row.relationship, categories: row.categories },
+  }
+}
+
+function visiblePeople(db: Queryable, actor: Actor) {
+  return db
+    .selectFrom('people as p')
+    .innerJoin(accessFor(actor, 'p.id'), (join) => join.onTrue())
+    .innerJoin('agencies as a', 'a.id', 'p.lead_agency_id')
+    .leftJoin('teams as t', 't.id', 'p.lead_team_id')
+}
+
+export async function findVisiblePerson(db: Queryable, actor: Actor, crn: string): Promise<PersonRecord | null> {
+  const row = await visiblePeople(db, actor)
+    .select(personColumns())
+    .where('p.crn', '=', crn)
+    .executeTakeFirst()
+  return row ? toPerson(row as PersonRow) : null
+}
+
+export interface SearchCriteria {
+  text: string
+  limit: number
+}
+
+/**
+ * People the actor may see whose identifiers match exactly or whose name resembles the text.
+ * People the actor may not see are filtered out inside the query, so neither the results nor
+ * their count reveal that such a person exists.
+ */
+export async function searchVisiblePeople(db: Queryable, actor: Actor, criteria: SearchCriteria) {
+  const text = criteria.text.trim()
+  const upper = text.toUpperCase()
+  const rows = await visiblePeople(db, actor)
+    .select(personColumns())
+    .select(sql<number>`word_similarity(${text}, p.first_name || ' ' || p.last_name)`.as('score'))
+    .where((eb) =>
+      eb.or([
+        eb('p.crn', '=', upper),
+        eb('p.noms_number', '=', upper),
+        eb('p.pnc_number', '=', upper),
+        eb('p.cro_number', '=', upper),
+        sql<SqlBool>`${text} <% (p.first_name || ' ' || p.last_name)` as Expression<SqlBool>,
+        ...(/^\d{4}-\d{2}-\d{2}$/.test(text) ? [eb('p.date_of_birth', '=', text)] : []),
+      ]),
+    )
+    .orderBy('score', 'desc')
+    .orderBy('p.last_name')
+    .limit(criteria.limit)
+    .execute()
+  return rows.map((row) => toPerson(row as PersonRow))
+}
+
+/** People allocated to the actor, newest allocation first. */
+export async function findCaseload(db: Queryable, actor: Actor) {
+  const rows = await visiblePeople(db, actor)
+    .innerJoin('allocations as al', (join) =>
+      join.onRef('al.person_id', '=', 'p.id').on('al.user_id', '=', actor.userId).on('al.ended_at', 'is', null),
+    )
+    .select(personColumns())
+    .select(['al.role as allocation_role', 'al.is_lead'])
+    .orderBy('p.last_name')
+    .orderBy('p.first_name')
+    .execute()
+  return rows.map((row) => ({ ...toPerson(row as PersonRow), allocationRole: row.allocation_role, isLead: row.is_lead }))
+}
+
+/** Sentences, custody and licence conditions: only called when 'sentence' is shared. */
+export async function findSentenceDetail(db: Queryable, personId: string) {
+  const [sentences, custody, conditions] = await Promise.all([
+    db.selectFrom('sentences').selectAll().where('person_id', '=', personId).orderBy('sentenced_on', 'desc').execute(),
+    db
+      .selectFrom('custody_episodes')
+      .selectAll()
+      .where('person_id', '=', personId)
+      .orderBy('received_on', 'desc')
+      .execute(),
+    db
+      .selectFrom('licence_conditions')
+      .selectAll()
+      .where('person_id', '=', personId)
+      .where('ends_on', 'is', null)
+      .orderBy('starts_on')
+      .execute(),
+  ])
+  return { sentences, custody, conditions }
+}
+
+/** Registrations (flags) in the categories the actor may see. */
+export function findRegistrations(db: Queryable, personId: string, categories: DataCategory[]) {
+  return db
+    .selectFrom('registrations')
+    .selectAll()
+    .where('person_id', '=', personId)
+    .where('category', 'in', categories)
+    .where('deregistered_on', 'is', null)
+    .orderBy('registered_on', 'desc')
+    .execute()
+}
+
+/** Who is working with the person: current allocations with each worker's agency and contact. */
+export function findWorkers(db: Queryable, personId: string) {
+  return db
+    .selectFrom('allocations as al')
+    .innerJoin('users as u', 'u.id', 'al.user_id')
+    .innerJoin('agencies as a', 'a.id', 'al.agency_id')
+    .select(['al.role', 'al.is_lead', 'al.started_at', 'u.display_name', 'u.email', 'u.phone', 'a.name as agency_name'])
+    .where('al.person_id', '=', personId)
+    .where('al.ended_at', 'is', null)
+    .orderBy('al.is_lead', 'desc')
+    .orderBy('al.started_at')
+    .execute()
+}
+
+export function findUpcomingAppointments(db: Queryable, personId: string, from: Date, limit: number) {
+  return db
+    .selectFrom('appointments as ap')
+    .innerJoin('agencies as a', 'a.id', 'ap.agency_id')
+    .leftJoin('users as u', 'u.id', 'ap.staff_user_id')
+    .select(['ap.id', 'ap.starts_at', 'ap.kind', 'ap.location', 'ap.outcome', 'a.name as agency_name', 'u.display_name'])
+    .where('ap.person_id', '=', personId)
+    .where('ap.starts_at', '>=', from)
+    .orderBy('ap.starts_at')
+    .limit(limit)
+    .execute()
+}
+
+/**
+ * The newest timeline items the actor may see: those in a shared category, plus anything the
+ * actor's own agency recorded. Also counts what was withheld.
+ */
+export function findTimeline(db: Queryable, actor: Actor, personId: string, categories: DataCategory[], limit: number) {
+  return db
+    .selectFrom('timeline_events as te')
+    .innerJoin('agencies as a', 'a.id', 'te.agency_id')
+    .select([
+      'te.id',
+      'te.occurred_at',
+      'te.kind',
+      'te.category',
+      'te.source_system',
+      'te.title',
+      'te.summary',
+      'a.name as agency_name',
+    ])
+    .where('te.person_id', '=', personId)
+    .where((eb) => eb.or([eb('te.category', 'in', categories), eb('te.agency_id', '=', actor.agencyId)]))
+    .orderBy('te.occurred_at', 'desc')
+    .orderBy('te.id', 'desc')
+    .limit(limit)
+    .execute()
+}
+
+export function countWithheldTimeline(db: Queryable, actor: Actor, personId: string, categories: DataCategory[]) {
+  return db
+    .selectFrom('timeline_events as te')
+    .select((eb) => eb.fn.countAll<number>().as('withheld'))
+    .where('te.person_id', '=', personId)
+    .where('te.category', 'not in', categories)
+    .where('te.agency_id', '<>', actor.agencyId)
+    .executeTakeFirstOrThrow()
+    .then((r) => Number(r.withheld))
+}
+
+/** Whether a CRN belongs to anyone, for break-glass only (the caller audits the question). */
+export function findPersonIdForBreakGlass(db: Queryable, crn: string) {
+  return db
+    .selectFrom('people as p')
+    .select(['p.id'])
+    .where('p.crn', '=', crn)
+    .executeTakeFirst()
+}
+
+export async function isBlocked(db: Queryable, personId: string, userId: string): Promise<boolean> {
+  const { rows } = await sql<{ blocked: boolean }>`select case_blocked(${personId}, ${userId}) as blocked`.execute(db)
+  return rows[0]?.blocked ?? true
+}
+
+export async function insertBreakGlassGrant(
+  db: Queryable,
+  grant: { personId: string; userId: string; reason: string; expiresAt: Date },
+) {
+  await db
+    .insertInto('break_glass_grants')
+    .values({ person_id: grant.personId, user_id: grant.userId, reason: grant.reason, expires_at: grant.expiresAt })
+    .execute()
+}
+
+/** Appointments the actor runs in a time range, with the people they may see. */
+export async function findAppointmentsForStaff(db: Queryable, actor: Actor, from: Date, to: Date) {
+  return db
+    .selectFrom('appointments as ap')
+    .innerJoin('people as p', 'p.id', 'ap.person_id')
+    .innerJoin(accessFor(actor, 'p.id'), (join) => join.onTrue())
+    .select(['ap.id', 'ap.starts_at', 'ap.ends_at', 'ap.kind', 'ap.location', 'ap.outcome', 'p.id as person_id', 'p.crn', 'p.first_name', 'p.last_name'])
+    .where('ap.staff_user_id', '=', actor.userId)
+    .where('ap.starts_at', '>=', from)
+    .where('ap.starts_at', '<', to)
+    .orderBy('ap.starts_at')
+    .execute()
+}

@@ -1,0 +1,141 @@
+import { defaultPurpose, isLeadPractitioner, mayShow } from '../../platform/access/access.js'
+import { hasRole, type Actor } from '../../platform/access/actor.js'
+import { recordAudit, type Origin } from '../../platform/audit/audit.js'
+import type { Clock } from '../../platform/clock.js'
+import type { Db } from '../../platform/database/database.js'
+import { londonDayBounds } from '../../platform/views/format.js'
+import * as repo from './people.repository.js'
+
+export const BREAK_GLASS_HOURS = 4
+const TIMELINE_PAGE = 20
+
+/**
+ * Opens a person's record: everything the actor may see, read in one transaction with the
+ * audit record of the view. Returns null when the person does not exist or may not be seen
+ * (the two are indistinguishable to the caller by design).
+ */
+export async function viewPerson(db: Db, actor: Actor, crn: string, origin: Origin, clock: Clock) {
+  return db.transaction().execute(async (tx) => {
+    const person = await repo.findVisiblePerson(tx, actor, crn)
+    if (!person) return null
+    const { categories } = person.access
+    const isLead = await isLeadPractitioner(tx, person.id, actor.userId)
+    const [sentence, registrations, workers, appointments, timeline, withheld] = await Promise.all([
+      mayShow(person.access, 'sentence') ? repo.findSentenceDetail(tx, person.id) : null,
+      repo.findRegistrations(tx, person.id, categories),
+      repo.findWorkers(tx, person.id),
+      mayShow(person.access, 'supervision') ? repo.findUpcomingAppointments(tx, person.id, clock.now(), 5) : null,
+      repo.findTimeline(tx, actor, person.id, categories, TIMELINE_PAGE),
+      isLead ? repo.countWithheldTimeline(tx, actor, person.id, categories) : null,
+    ])
+    await recordAudit(tx, {
+      actor,
+      action: 'read',
+      personIds: [person.id],
+      categories,
+      origin,
+      purpose: defaultPurpose(person.access.relationship),
+      relationship: person.access.relationship,
+    })
+    return {
+      person,
+      sentence,
+      registrations,
+      workers,
+      appointments,
+      timeline,
+      withheld,
+      mayViewAccessLog: isLead || hasRole(actor, 'data_protection_officer'),
+    }
+  })
+}
+
+/** Finds people by name or identifier among those the actor may see; the search is audited. */
+export async function searchPeople(db: Db, actor: Actor, text: string, origin: Origin) {
+  return db.transaction().execute(async (tx) => {
+    const results = await repo.searchVisiblePeople(tx, actor, { text, limit: 50 })
+    await recordAudit(tx, {
+      actor,
+      action: 'search',
+      personIds: results.map((p) => p.id),
+      categories: ['identity'],
+      origin,
+      purpose: 'Search for a person',
+      detail: { query: text, results: results.length },
+    })
+    return results
+  })
+}
+
+/** The actor's own caseload; listing it is a read of each person's identity, so it is audited. */
+export async function listCaseload(db: Db, actor: Actor, origin: Origin) {
+  return db.transaction().execute(async (tx) => {
+    const people = await repo.findCaseload(tx, actor)
+    if (people.length > 0) {
+      await recordAudit(tx, {
+        actor,
+        action: 'list',
+        personIds: people.map((p) => p.id),
+        categories: ['identity', 'risk'],
+        origin,
+        purpose: 'My caseload',
+      })
+    }
+    return people
+  })
+}
+
+export type BreakGlassOutcome = 'granted' | 'already-allowed' | 'refused'
+
+/**
+ * Emergency access to a person outside the actor's relationships, for a stated reason.
+ * Every request, granted or not, is audited and queued for the data protection officer.
+ * Restricted cases and exclusions are never opened this way.
+ */
+export async function requestBreakGlass(
+  db: Db,
+  actor: Actor,
+  crn: string,
+  reason: string,
+  origin: Origin,
+  clock: Clock,
+): Promise<BreakGlassOutcome> {
+  return db.transaction().execute(async (tx) => {
+    if (await repo.findVisiblePerson(tx, actor, crn)) return 'already-allowed'
+    const target = await repo.findPersonIdForBreakGlass(tx, crn)
+    const blocked = target ? await repo.isBlocked(tx, target.id, actor.userId) : true
+    if (target && !blocked) {
+      const expiresAt = new Date(clock.now().getTime() + BREAK_GLASS_HOURS * 3_600_000)
+      await repo.insertBreakGlassGrant(tx, { personId: target.id, userId: actor.userId, reason, expiresAt })
+    }
+    await recordAudit(tx, {
+      actor,
+      action: 'break-glass',
+      personIds: target ? [target.id] : [],
+      categories: [],
+      origin,
+      purpose: reason,
+      detail: { crn, granted: !!target && !blocked },
+    })
+    return target && !blocked ? 'granted' : 'refused'
+  })
+}
+
+/** The actor's appointments today (London time), for My day; audited as a list of people. */
+export async function todaysAppointments(db: Db, actor: Actor, origin: Origin, clock: Clock) {
+  const { start, end } = londonDayBounds(clock.now())
+  return db.transaction().execute(async (tx) => {
+    const appointments = await repo.findAppointmentsForStaff(tx, actor, start, end)
+    if (appointments.length > 0) {
+      await recordAudit(tx, {
+        actor,
+        action: 'list',
+        personIds: [...new Set(appointments.map((a) => a.person_id))],
+        categories: ['identity', 'supervision'],
+        origin,
+        purpose: "Today's appointments",
+      })
+    }
+    return appointments
+  })
+}

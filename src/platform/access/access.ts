@@ -1,0 +1,59 @@
+import { sql, type AliasedRawBuilder } from 'kysely'
+import type { Queryable } from '../database/database.js'
+import type { Actor, DataCategory } from './actor.js'
+
+export type Relationship = 'allocated' | 'team' | 'agreement' | 'break_glass'
+
+/** What the actor may see of one person, as decided by the database function person_access. */
+export interface Access {
+  relationship: Relationship
+  categories: DataCategory[]
+}
+
+/**
+ * The access decision for `actor` as a joinable row source, aliased `access`, over the
+ * person id in `personIdColumn`. Inner-joining it drops every person the actor may not see;
+ * its `categories` column says which data categories may be shown for the rows that remain.
+ *
+ *   db.selectFrom('people as p').innerJoin(accessFor(actor, 'p.id'), (j) => j.onTrue())
+ */
+export function accessFor(
+  actor: Actor,
+  personIdColumn: string,
+): AliasedRawBuilder<{ relationship: Relationship; categories: DataCategory[] }, 'access'> {
+  return sql<{
+    relationship: Relationship
+    categories: DataCategory[]
+  }>`person_access(${sql.ref(personIdColumn)}, ${actor.userId}::uuid)`.as('access')
+}
+
+export function mayShow(access: Access, category: DataCategory): boolean {
+  return access.categories.includes(category)
+}
+
+/** The purpose recorded in the audit log when nobody states one: why this actor may look. */
+export function defaultPurpose(relationship: Relationship): string {
+  switch (relationship) {
+    case 'allocated':
+      return 'Case management: allocated to this person'
+    case 'team':
+      return "Case management: the person's case is held by my team"
+    case 'agreement':
+      return 'Information sharing agreement with the lead agency'
+    case 'break_glass':
+      return 'Emergency (break-glass) access'
+  }
+}
+
+/** Whether the user is the person's lead practitioner (who may, for example, see who has viewed the record). */
+export async function isLeadPractitioner(db: Queryable, personId: string, userId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('allocations')
+    .select('id')
+    .where('person_id', '=', personId)
+    .where('user_id', '=', userId)
+    .where('is_lead', '=', true)
+    .where('ended_at', 'is', null)
+    .executeTakeFirst()
+  return !!row
+}

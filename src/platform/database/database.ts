@@ -1,0 +1,113 @@
+import { mkdirSync } from 'node:fs'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { PGlite } from '@electric-sql/pglite'
+import { fuzzystrmatch } from '@electric-sql/pglite/contrib/fuzzystrmatch'
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
+import { Kysely, PGliteDialect, PostgresDialect, type Transaction } from 'kysely'
+import pg from 'pg'
+import { from as copyFrom } from 'pg-copy-streams'
+import type { Config } from '../../config.js'
+import type { DB } from './schema.js'
+
+export type Db = Kysely<DB>
+export type Tx = Transaction<DB>
+/** A query runner: the database or an open transaction. */
+export type Queryable = Db | Tx
+
+/** Type OIDs whose default parsing we override so both engines return the same shapes. */
+const INT8 = 20
+const NUMERIC = 1700
+const DATE = 1082
+const DATE_ARRAY = 1182
+const TEXT_ARRAY = 1009
+
+/**
+ * One connection to the store: PGlite in-process by default, PostgreSQL when configured.
+ * Both run the same migrations and the same Kysely queries.
+ */
+export interface Database {
+  readonly kind: 'postgres' | 'pglite'
+  readonly db: Db
+  /** Runs a multi-statement SQL script (migrations) in one transaction. */
+  runScript(text: string): Promise<void>
+  /**
+   * Bulk-loads rows already in COPY text format (tab-separated, \N for null) into a table.
+   * For seeding and imports only: it bypasses Kysely, so never call it inside a transaction.
+   */
+  copyIn(table: string, columns: string[], text: string): Promise<void>
+  close(): Promise<void>
+}
+
+export async function connect(config: Config['database']): Promise<Database> {
+  return config.kind === 'postgres' ? connectPostgres(config.url, config.poolSize) : connectPglite(config.dataDir)
+}
+
+function connectPostgres(url: string, poolSize: number): Database {
+  const types = {
+    getTypeParser(oid: number, format?: 'text' | 'binary') {
+      if (oid === INT8 || oid === NUMERIC) return (v: string) => Number(v)
+      if (oid === DATE) return (v: string) => v
+      if (oid === DATE_ARRAY) return pg.types.getTypeParser(TEXT_ARRAY as never)
+      return pg.types.getTypeParser(oid, format)
+    },
+  } as pg.CustomTypesConfig
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, types })
+  // A broken idle connection must not take the process down; the pool replaces it.
+  pool.on('error', () => {})
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) })
+  return {
+    kind: 'postgres',
+    db,
+    async copyIn(table, columns, text) {
+      const client = await pool.connect()
+      try {
+        const stream = client.query(copyFrom(`copy ${table} (${columns.join(', ')}) from stdin`))
+        await pipeline(Readable.from([text]), stream)
+      } finally {
+        client.release()
+      }
+    },
+    async runScript(text) {
+      const client = await pool.connect()
+      try {
+        await client.query('begin')
+        await client.query(text)
+        await client.query('commit')
+      } catch (error) {
+        await client.query('rollback').catch(() => {})
+        throw error
+      } finally {
+        client.release()
+      }
+    },
+    close: () => db.destroy(),
+  }
+}
+
+async function connectPglite(dataDir: string | null): Promise<Database> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true })
+  const pglite = await PGlite.create({
+    ...(dataDir ? { dataDir } : {}),
+    extensions: { pg_trgm, fuzzystrmatch },
+    parsers: {
+      [INT8]: (v: string) => Number(v),
+      [NUMERIC]: (v: string) => Number(v),
+      [DATE]: (v: string) => v,
+    },
+  })
+  const db = new Kysely<DB>({ dialect: new PGliteDialect({ pglite }) })
+  return {
+    kind: 'pglite',
+    db,
+    async copyIn(table, columns, text) {
+      await pglite.query(`copy ${table} (${columns.join(', ')}) from '/dev/blob'`, [], { blob: new Blob([text]) })
+    },
+    async runScript(text) {
+      await pglite.transaction(async (tx) => {
+        await tx.exec(text)
+      })
+    },
+    close: () => db.destroy(),
+  }
+}

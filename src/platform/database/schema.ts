@@ -1,0 +1,399 @@
+import type { ColumnType, Generated, JSONColumnType } from 'kysely'
+
+/** timestamptz: read as Date, written as Date or ISO string; defaulted by the database. */
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
+/** date columns are kept as 'YYYY-MM-DD' strings so that no time zone can shift them. */
+type DateOnly = string
+type Uuid = string
+/** jsonb: read as an object, written as a JSON string (so arrays are not taken for SQL arrays). */
+type Json = JSONColumnType<Record<string, unknown>, string | undefined, string>
+
+export interface RegionsTable {
+  id: Generated<Uuid>
+  code: string
+  name: string
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface ProbationDeliveryUnitsTable {
+  id: Generated<Uuid>
+  region_id: Uuid
+  code: string
+  name: string
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface AgenciesTable {
+  id: Generated<Uuid>
+  code: string
+  name: string
+  kind: string
+  region_id: Uuid | null
+  created_at: Timestamp
+  updated_at: Timestamp
+  version: Generated<number>
+}
+
+export interface TeamsTable {
+  id: Generated<Uuid>
+  agency_id: Uuid
+  region_id: Uuid | null
+  pdu_id: Uuid | null
+  code: string
+  name: string
+  created_at: Timestamp
+  updated_at: Timestamp
+  version: Generated<number>
+}
+
+export interface UsersTable {
+  id: Generated<Uuid>
+  agency_id: Uuid
+  kind: Generated<'person' | 'service'>
+  email: string
+  display_name: string
+  job_title: string | null
+  phone: string | null
+  password_hash: string | null
+  oidc_subject: string | null
+  active: Generated<boolean>
+  contracted_hours: Generated<number>
+  failed_sign_ins: Generated<number>
+  locked_until: NullableTimestamp
+  last_sign_in_at: NullableTimestamp
+  created_at: Timestamp
+  updated_at: Timestamp
+  version: Generated<number>
+}
+
+export interface UserRolesTable {
+  user_id: Uuid
+  role: string
+}
+
+export interface TeamMembersTable {
+  team_id: Uuid
+  user_id: Uuid
+}
+
+export interface UserSessionsTable {
+  token_hash: string
+  user_id: Uuid
+  created_at: Timestamp
+  last_seen_at: Timestamp
+  ended_at: NullableTimestamp
+  ended_reason: string | null
+  ip: string | null
+  user_agent: string | null
+}
+
+export interface ApiTokensTable {
+  id: Generated<Uuid>
+  user_id: Uuid
+  name: string
+  token_hash: string
+  scopes: string[]
+  created_by: Uuid | null
+  created_at: Timestamp
+  expires_at: NullableTimestamp
+  revoked_at: NullableTimestamp
+  last_used_at: NullableTimestamp
+}
+
+export interface DataCategoriesTable {
+  code: string
+  name: string
+  description: string
+  sort: number
+}
+
+export interface CohortsTable {
+  id: Generated<Uuid>
+  code: string
+  name: string
+  description: Generated<string>
+  region_id: Uuid | null
+  criteria: Json
+  active: Generated<boolean>
+  created_at: Timestamp
+  updated_at: Timestamp
+  version: Generated<number>
+}
+
+export interface SharingAgreementsTable {
+  id: Generated<Uuid>
+  reference: string
+  title: string
+  purpose: string
+  lawful_basis: string
+  starts_on: DateOnly
+  ends_on: DateOnly | null
+  status: Generated<'active' | 'suspended'>
+  created_by: Uuid | null
+  created_at: Timestamp
+  updated_at: Timestamp
+  version: Generated<number>
+}
+
+export interface SharingAgreementAgenciesTable {
+  agreement_id: Uuid
+  agency_id: Uuid
+}
+
+export interface SharingAgreementCohortsTable {
+  agreement_id: Uuid
+  cohort_id: Uuid
+}
+
+export interface SharingAgreementCategoriesTable {
+  agreement_id: Uuid
+  category: string
+}
+
+export interface AuditLogTable {
+  id: Generated<number>
+  occurred_at: Timestamp
+  actor_user_id: Uuid | null
+  actor_label: string
+  actor_agency_id: Uuid | null
+  action: string
+  person_ids: ColumnType<Uuid[], Uuid[] | undefined, never>
+  categories: ColumnType<string[], string[] | undefined, never>
+  route: string
+  purpose: string
+  relationship: string | null
+  detail: JSONColumnType<Record<string, unknown> | null, string | null | undefined, never>
+  request_id: string | null
+  seq: number | null
+  prev_hash: string | null
+  hash: string | null
+}
+
+export interface OutboxTable {
+  id: Generated<number>
+  event_type: string
+  person_id: Uuid | null
+  payload: Json
+  occurred_at: Timestamp
+  available_at: Timestamp
+  attempts: Generated<number>
+  last_error: string | null
+  processed_at: NullableTimestamp
+  failed_at: NullableTimestamp
+}
+
+export interface OutboxDeliveriesTable {
+  event_id: number
+  subscriber: string
+  delivered_at: Timestamp
+}
+
+export interface PeopleTable {
+  id: Generated<Uuid>
+  crn: string
+  noms_number: string | null
+  pnc_number: string | null
+  cro_number: string | null
+  first_name: string
+  middle_names: string | null
+  last_name: string
+  date_of_birth: DateOnly
+  gender: string
+  ethnicity: string | null
+  nationality: string | null
+  preferred_language: string | null
+  interpreter_needed: Generated<boolean>
+  phone: string | null
+  email: string | null
+  region_id: Uuid | null
+  pdu_id: Uuid | null
+  lead_agency_id: Uuid
+  lead_team_id: Uuid | null
+  custody_status: Generated<string>
+  prison_code: string | null
+  rosh_level: string | null
+  mappa_category: number | null
+  mappa_level: number | null
+  tier: string | null
+  created_at: Timestamp
+  updated_at: Timestamp
+  version: Generated<number>
+}
+
+export interface CohortMembershipsTable {
+  person_id: Uuid
+  cohort_id: Uuid
+  started_on: DateOnly
+  ended_on: DateOnly | null
+  reason: Generated<string>
+  review_on: DateOnly | null
+  created_at: Timestamp
+}
+
+export interface AllocationsTable {
+  person_id: Uuid
+  id: Generated<Uuid>
+  user_id: Uuid
+  team_id: Uuid | null
+  agency_id: Uuid
+  role: string
+  is_lead: Generated<boolean>
+  started_at: Timestamp
+  ended_at: NullableTimestamp
+  handover_note: string | null
+  created_at: Timestamp
+}
+
+export interface CaseRestrictionsTable {
+  person_id: Uuid
+  user_id: Uuid
+  kind: 'allow' | 'deny'
+  reason: string
+  created_by: Uuid | null
+  created_at: Timestamp
+}
+
+export interface BreakGlassGrantsTable {
+  person_id: Uuid
+  id: Generated<Uuid>
+  user_id: Uuid
+  reason: string
+  granted_at: Timestamp
+  expires_at: Timestamp
+  reviewed_by: Uuid | null
+  reviewed_at: NullableTimestamp
+  review_outcome: 'justified' | 'not_justified' | null
+  review_note: string | null
+}
+
+export interface SentencesTable {
+  person_id: Uuid
+  id: Generated<Uuid>
+  event_number: number
+  sentence_type: string
+  description: string
+  offence: string
+  offence_category: string
+  court: string
+  sentenced_on: DateOnly
+  length_days: number | null
+  expected_release_on: DateOnly | null
+  licence_end_on: DateOnly | null
+  sentence_end_on: DateOnly | null
+  ended_on: DateOnly | null
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface CustodyEpisodesTable {
+  person_id: Uuid
+  id: Generated<Uuid>
+  prison_code: string
+  prison_name: string
+  received_on: DateOnly
+  released_on: DateOnly | null
+  release_reason: string | null
+  created_at: Timestamp
+}
+
+export interface LicenceConditionsTable {
+  person_id: Uuid
+  id: Generated<Uuid>
+  sentence_id: Uuid
+  description: string
+  starts_on: DateOnly
+  ends_on: DateOnly | null
+}
+
+export interface RegistrationsTable {
+  person_id: Uuid
+  id: Generated<Uuid>
+  type_code: string
+  type_description: string
+  category: string
+  level: string | null
+  registered_on: DateOnly
+  next_review_on: DateOnly | null
+  deregistered_on: DateOnly | null
+  source_system: Generated<string>
+  created_at: Timestamp
+}
+
+export interface AppointmentsTable {
+  person_id: Uuid
+  id: Generated<Uuid>
+  starts_at: Timestamp
+  ends_at: Timestamp
+  kind: string
+  location: string
+  staff_user_id: Uuid | null
+  agency_id: Uuid
+  outcome: string | null
+  outcome_recorded_at: NullableTimestamp
+  notes: string | null
+  created_at: Timestamp
+  updated_at: Timestamp
+  version: Generated<number>
+}
+
+export interface ContactsTable {
+  person_id: Uuid
+  id: Generated<Uuid>
+  occurred_at: Timestamp
+  kind: string
+  summary: string
+  category: string
+  author_user_id: Uuid | null
+  agency_id: Uuid
+  created_at: Timestamp
+}
+
+export interface TimelineEventsTable {
+  person_id: Uuid
+  id: Generated<number>
+  occurred_at: Timestamp
+  kind: string
+  category: string
+  agency_id: Uuid
+  source_system: string
+  title: string
+  summary: string | null
+  pathway: string | null
+  created_at: Timestamp
+}
+
+export interface DB {
+  regions: RegionsTable
+  probation_delivery_units: ProbationDeliveryUnitsTable
+  agencies: AgenciesTable
+  teams: TeamsTable
+  users: UsersTable
+  user_roles: UserRolesTable
+  team_members: TeamMembersTable
+  user_sessions: UserSessionsTable
+  api_tokens: ApiTokensTable
+  data_categories: DataCategoriesTable
+  cohorts: CohortsTable
+  sharing_agreements: SharingAgreementsTable
+  sharing_agreement_agencies: SharingAgreementAgenciesTable
+  sharing_agreement_cohorts: SharingAgreementCohortsTable
+  sharing_agreement_categories: SharingAgreementCategoriesTable
+  audit_log: AuditLogTable
+  outbox: OutboxTable
+  outbox_deliveries: OutboxDeliveriesTable
+  people: PeopleTable
+  cohort_memberships: CohortMembershipsTable
+  allocations: AllocationsTable
+  case_restrictions: CaseRestrictionsTable
+  break_glass_grants: BreakGlassGrantsTable
+  sentences: SentencesTable
+  custody_episodes: CustodyEpisodesTable
+  licence_conditions: LicenceConditionsTable
+  registrations: RegistrationsTable
+  appointments: AppointmentsTable
+  contacts: ContactsTable
+  timeline_events: TimelineEventsTable
+}

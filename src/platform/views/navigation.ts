@@ -1,0 +1,31 @@
+import { CASEWORK_ROLES, hasRole, type Actor, type Role } from '../access/actor.js'
+
+interface NavigationItem {
+  text: string
+  href: string
+  roles: readonly Role[]
+}
+
+/** The service navigation, by role. A module adds its entry here when its pages exist. */
+const NAVIGATION: NavigationItem[] = [
+  { text: 'My day', href: '/', roles: CASEWORK_ROLES },
+  { text: 'Caseload', href: '/caseload', roles: ['practitioner', 'manager', 'partner_worker', 'provider', 'coordinator'] },
+  { text: 'Search', href: '/search', roles: CASEWORK_ROLES },
+  { text: 'Insight', href: '/insight', roles: ['analyst', 'manager', 'coordinator'] },
+  { text: 'Access log', href: '/access-log', roles: ['data_protection_officer'] },
+  { text: 'Admin', href: '/admin', roles: ['administrator'] },
+]
+
+export function navigationFor(actor: Actor | null, currentPath: string) {
+  if (!actor) return []
+  return NAVIGATION.filter((item) => hasRole(actor, ...item.roles)).map((item) => ({
+    text: item.text,
+    href: item.href,
+    active: item.href === '/' ? currentPath === '/' : currentPath === item.href || currentPath.startsWith(`${item.href}/`),
+  }))
+}
+
+/** Where a role starts after signing in: the first page its navigation offers. */
+export function startPageFor(actor: Actor): string {
+  return NAVIGATION.find((item) => hasRole(actor, ...item.roles))?.href ?? '/account'
+}

@@ -1,0 +1,59 @@
+import { buildApp } from './app.js'
+import { DEMO_ACCOUNTS, DEMO_PASSWORD } from './cli/seed/estate.js'
+import { isEmpty, seed } from './cli/seed/seed.js'
+import { ConfigError, loadConfig, type Config } from './config.js'
+import { connect } from './platform/database/database.js'
+import { migrate } from './platform/database/migrate.js'
+import { startWorker } from './platform/outbox/worker.js'
+import { subscribers } from './subscribers.js'
+
+const DEMO_PEOPLE = 300
+
+/** `npm start`: migrate, seed a demo region on first start, then serve pages and run the worker. */
+async function main() {
+  let config: Config
+  try {
+    config = loadConfig()
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message)
+      process.exit(1)
+    }
+    throw error
+  }
+  const database = await connect(config.database)
+  await migrate(database)
+  const seedDemo = config.seedDemo && (await isEmpty(database))
+  if (seedDemo) {
+    console.log(`First start: seeding a demo region with ${DEMO_PEOPLE} people…`)
+    const summary = await seed(database, { people: DEMO_PEOPLE, regions: 1, progress: false })
+    console.log(`Seeded ${summary.people} people and ${summary.timelineEvents} timeline events in ${summary.seconds.toFixed(1)} s.`)
+  }
+  const app = await buildApp({ config, db: database.db })
+  const worker = config.runWorker ? startWorker({ db: database.db, subscribers: subscribers(), log: app.log }) : null
+  const address = await app.listen({ host: config.host, port: config.port })
+  const url = address.replace('127.0.0.1', 'localhost').replace('[::1]', 'localhost')
+
+  console.log(`\nTandem is running at ${url}`)
+  console.log(`Database: ${config.database.kind === 'postgres' ? 'PostgreSQL' : `embedded PGlite in ${config.database.dataDir}`}`)
+  const demo = await database.db.selectFrom('users').select('id').where('email', '=', DEMO_ACCOUNTS[0]!.email).executeTakeFirst()
+  if (demo && config.env !== 'production') {
+    console.log(`\nDemo accounts (password: ${DEMO_PASSWORD}):`)
+    for (const account of DEMO_ACCOUNTS) console.log(`  ${account.email.padEnd(30)} ${account.description}`)
+  }
+
+  let stopping = false
+  const stop = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    app.log.info(`${signal}: stopping`)
+    await app.close()
+    await worker?.stop()
+    await database.close()
+    process.exit(0)
+  }
+  process.on('SIGINT', () => void stop('SIGINT'))
+  process.on('SIGTERM', () => void stop('SIGTERM'))
+}
+
+await main()
