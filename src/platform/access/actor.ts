@@ -66,6 +66,18 @@ export const AGENCY_KIND_NAMES: Record<AgencyKind, string> = {
   accommodation_provider: 'Accommodation provider',
 }
 
+/** What someone allocated to a person does for them. */
+export const ALLOCATION_ROLE_NAMES: Record<string, string> = {
+  probation_practitioner: 'Probation practitioner',
+  police_iom_officer: 'Police IOM officer',
+  prison_offender_manager: 'Prison offender manager',
+  drug_and_alcohol_worker: 'Drug and alcohol worker',
+  housing_officer: 'Housing officer',
+  work_coach: 'DWP work coach',
+  mentor: 'Mentor',
+  youth_offending_worker: 'Youth offending worker',
+}
+
 export const API_SCOPES = ['people:read', 'timeline:read'] as const
 export type ApiScope = (typeof API_SCOPES)[number]
 

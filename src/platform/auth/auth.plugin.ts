@@ -1,9 +1,23 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ForbiddenError, UnauthenticatedError } from '../../errors.js'
 import { hasRole } from '../access/actor.js'
+import type { RouteAccess } from '../http/route-access.js'
 import { authenticateApiToken, resumeSession, type AuthContext } from './auth.service.js'
 
 export const SESSION_COOKIE = 'tandem_session'
+
+export interface RouteEntry {
+  method: string
+  url: string
+  access: RouteAccess
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route with its access rule, so tests can walk them all. */
+    routeCatalogue: RouteEntry[]
+  }
+}
 
 /** Routes that serve design-system files and the API's documentation: no personal data, no rule needed. */
 const STATIC_PREFIXES = ['/assets/', '/vendor/', '/api/docs']
@@ -22,9 +36,14 @@ export function registerAuthentication(app: FastifyInstance, ctx: AuthContext, s
   app.decorateRequest('sessionTokenHash', null)
   app.decorateRequest('sessionExpired', null)
 
+  const catalogue: RouteEntry[] = []
+  app.decorate('routeCatalogue', catalogue)
   app.addHook('onRoute', (route) => {
     const url = route.url ?? ''
-    if (!route.config?.access && !STATIC_PREFIXES.some((p) => url.startsWith(p))) {
+    const access = route.config?.access
+    if (access) {
+      for (const method of [route.method].flat()) catalogue.push({ method: String(method), url, access })
+    } else if (!STATIC_PREFIXES.some((p) => url.startsWith(p))) {
       throw new Error(`Route ${String(route.method)} ${url} declares no access rule`)
     }
   })

@@ -4,7 +4,7 @@ import fastifyStatic from '@fastify/static'
 import fastifyView from '@fastify/view'
 import type { FastifyInstance } from 'fastify'
 import nunjucks from 'nunjucks'
-import { AGENCY_KIND_NAMES, ROLE_NAMES } from '../access/actor.js'
+import { AGENCY_KIND_NAMES, ALLOCATION_ROLE_NAMES, ROLE_NAMES } from '../access/actor.js'
 import { formatDate, formatDateTime, formatTime, humanise } from './format.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -26,6 +26,7 @@ export function configureNunjucks(env: nunjucks.Environment): void {
   env.addFilter('govukTime', formatTime)
   env.addFilter('humanise', humanise)
   env.addFilter('roleName', (role: keyof typeof ROLE_NAMES) => ROLE_NAMES[role] ?? role)
+  env.addFilter('allocationRole', (role: string) => ALLOCATION_ROLE_NAMES[role] ?? humanise(role))
   env.addFilter('agencyKindName', (kind: keyof typeof AGENCY_KIND_NAMES) => AGENCY_KIND_NAMES[kind] ?? kind)
   /** Items for govukSelect/Radios/Checkboxes from [{ value, text }], marking those chosen. */
   env.addFilter('choices', (options: { value: string; text: string }[], chosen: string | string[] | undefined) => {
@@ -39,7 +40,7 @@ export async function registerViews(app: FastifyInstance, production: boolean): 
     engine: { nunjucks },
     templates: TEMPLATE_PATHS,
     production,
-    options: { onConfigure: configureNunjucks, autoescape: true, throwOnUndefined: false },
+    options: { onConfigure: configureNunjucks, autoescape: true, throwOnUndefined: false, noCache: !production },
     defaultContext: { serviceName: 'Tandem' },
   })
 
