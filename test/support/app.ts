@@ -47,7 +47,7 @@ export class Client {
   private remember(response: LightMyRequestResponse) {
     const setCookie = response.headers['set-cookie']
     for (const raw of Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : []) this.setCookie(raw)
-    const token = /name="_csrf" value="([^"]+)"/.exec(response.body)?.[1]
+    const token = /<meta name="csrf-token" content="([^"]+)">/.exec(response.body)?.[1]
     if (token) this.csrfToken = token
     return response
   }
