@@ -34,16 +34,18 @@ const optionalUuid = z
   .transform((v) => (v ? v : null))
   .pipe(z.string().uuid('Choose from the list').nullable())
 
+const capitalised = (label: string) => label.charAt(0).toUpperCase() + label.slice(1)
+
 const isoDate = (label: string) =>
   z
     .string()
-    .refine((v) => v !== '', `Enter ${label}`)
-    .refine((v) => v === '' || /^\d{4}-\d{2}-\d{2}$/.test(v), `${label} must be a real date`)
+    .refine((v) => v !== '', `Enter the ${label}`)
+    .refine((v) => v === '' || /^\d{4}-\d{2}-\d{2}$/.test(v), `${capitalised(label)} must be a real date`)
 
 const optionalIsoDate = (label: string) =>
   z
     .string()
-    .refine((v) => v === '' || /^\d{4}-\d{2}-\d{2}$/.test(v), `${label} must be a real date`)
+    .refine((v) => v === '' || /^\d{4}-\d{2}-\d{2}$/.test(v), `${capitalised(label)} must be a real date`)
     .transform((v) => (v ? v : null))
 
 const several = <T extends z.ZodType>(item: T, min: number, message: string) =>
@@ -124,8 +126,8 @@ export const AgreementForm = z
     title: text('a title'),
     purpose: text('the purpose of the sharing', 2000),
     lawfulBasis: text('the lawful basis', 1000),
-    startsOn: isoDate('the start date'),
-    endsOn: optionalIsoDate('The end date'),
+    startsOn: isoDate('start date'),
+    endsOn: optionalIsoDate('end date'),
     status: z.enum(['active', 'suspended'], { message: 'Choose whether the agreement is active' }),
     agencyIds: several(z.string().uuid(), 2, 'Choose at least two agencies that share under this agreement'),
     cohortIds: several(z.string().uuid(), 1, 'Choose at least one cohort the agreement covers'),
@@ -148,5 +150,5 @@ export const ApiClientForm = z.object({
   name: text('a name for the client'),
   agencyId: uuid('Choose the agency the client acts for'),
   scopes: several(z.enum(API_SCOPES), 1, 'Choose at least one thing the client may do'),
-  expiresOn: optionalIsoDate('The expiry date'),
+  expiresOn: optionalIsoDate('expiry date'),
 })

@@ -47,9 +47,8 @@ export function auditRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
     return reply.view('audit/views/access-log.njk', { ...result, values: query.value, filtered, next: next?.toString() })
   })
 
-  app.get('/access-log/break-glass', { config: dpo }, async (_request, reply) => {
-    const [pending, reviewed] = await Promise.all([breakGlassQueue(db, false), breakGlassQueue(db, true)])
-    return reply.view('audit/views/break-glass.njk', { pending, reviewed })
+  app.get('/access-log/break-glass', { config: dpo }, async (request, reply) => {
+    return reply.view('audit/views/break-glass.njk', await breakGlassQueue(db, actorOf(request), originOf(request)))
   })
 
   app.post<{ Params: { id: string } }>('/access-log/break-glass/:id', { config: dpo }, async (request, reply) => {
@@ -59,8 +58,8 @@ export function auditRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
     if (!form.ok) {
       // Each request on the page has its own form, so tie the errors to that form's fields.
       const errors = prefixErrors(form.errors, `review-${id}-`)
-      const [pending, reviewed] = await Promise.all([breakGlassQueue(db, false), breakGlassQueue(db, true)])
-      return reply.code(400).view('audit/views/break-glass.njk', { pending, reviewed, errors, values: request.body, failedId: id })
+      const queue = await breakGlassQueue(db, actorOf(request), originOf(request))
+      return reply.code(400).view('audit/views/break-glass.njk', { ...queue, errors, values: request.body, failedId: id })
     }
     const done = await reviewBreakGlass(db, actorOf(request), { id, ...form.value }, originOf(request), clock)
     if (!done) throw new NotFoundError('That request has already been reviewed or does not exist')

@@ -59,8 +59,16 @@ export async function searchAccessLog(
   })
 }
 
-export function breakGlassQueue(db: Db, reviewed: boolean) {
-  return repo.findBreakGlassGrants(db, reviewed)
+/** Emergency access waiting for review, and reviewed; showing it names people, so it is recorded. */
+export async function breakGlassQueue(db: Db, actor: Actor, origin: Origin) {
+  return db.transaction().execute(async (tx) => {
+    const [pending, reviewed] = await Promise.all([repo.findBreakGlassGrants(tx, false), repo.findBreakGlassGrants(tx, true)])
+    const personIds = [...new Set([...pending, ...reviewed].map((g) => g.person_id))]
+    if (personIds.length > 0) {
+      await recordAudit(tx, { actor, action: 'list', personIds, categories: ['identity'], origin, purpose: OVERSIGHT })
+    }
+    return { pending, reviewed }
+  })
 }
 
 /** Records the data protection officer's judgement of one use of emergency access. */

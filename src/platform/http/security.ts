@@ -38,6 +38,7 @@ export async function registerSecurity(app: FastifyInstance, { production, cooki
     },
     strictTransportSecurity: production ? { maxAge: 31_536_000, includeSubDomains: true } : false,
     referrerPolicy: { policy: 'same-origin' },
+    frameguard: { action: 'deny' },
   })
   await app.register(fastifyCookie, { secret: cookieSecret })
   await app.register(fastifyFormbody)
