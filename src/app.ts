@@ -25,7 +25,11 @@ export interface AppDeps {
 }
 
 /** Builds the web application: platform plugins first, then every module's routes. */
-export async function buildApp({ config, db, clock = systemClock }: Omit<AppDeps, 'clock'> & { clock?: Clock }) {
+export async function buildApp({
+  config,
+  db,
+  clock = systemClock,
+}: Omit<AppDeps, 'clock'> & { clock?: Clock }) {
   const production = config.env === 'production'
   const secureCookies = config.env !== 'development' && config.env !== 'test'
   const app: FastifyInstance = Fastify({

@@ -11,7 +11,10 @@ describe('configuration', () => {
   })
 
   it('uses PostgreSQL when DATABASE_URL is set', () => {
-    expect(loadConfig({ DATABASE_URL: 'postgres://db/tandem' }).database).toMatchObject({ kind: 'postgres', url: 'postgres://db/tandem' })
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/tandem' }).database).toMatchObject({
+      kind: 'postgres',
+      url: 'postgres://db/tandem',
+    })
   })
 
   it('names every bad setting at once', () => {
@@ -35,7 +38,12 @@ describe('configuration', () => {
 
   it('needs all of the OpenID Connect settings or none', () => {
     expect(() => loadConfig({ OIDC_ISSUER_URL: 'https://login.example' })).toThrow(/OIDC_CLIENT_ID is needed/)
-    const oidc = loadConfig({ OIDC_ISSUER_URL: 'https://login.example', OIDC_CLIENT_ID: 'a', OIDC_CLIENT_SECRET: 'b', PUBLIC_URL: 'https://tandem.example' })
+    const oidc = loadConfig({
+      OIDC_ISSUER_URL: 'https://login.example',
+      OIDC_CLIENT_ID: 'a',
+      OIDC_CLIENT_SECRET: 'b',
+      PUBLIC_URL: 'https://tandem.example',
+    })
     expect(oidc.oidc?.redirectUrl).toBe('https://tandem.example/sign-in/oidc/callback')
   })
 })

@@ -27,16 +27,26 @@ async function main() {
   if (seedDemo) {
     console.log(`First start: seeding a demo region with ${DEMO_PEOPLE} people…`)
     const summary = await seed(database, { people: DEMO_PEOPLE, regions: 1, progress: false })
-    console.log(`Seeded ${summary.people} people and ${summary.timelineEvents} timeline events in ${summary.seconds.toFixed(1)} s.`)
+    console.log(
+      `Seeded ${summary.people} people and ${summary.timelineEvents} timeline events in ${summary.seconds.toFixed(1)} s.`,
+    )
   }
   const app = await buildApp({ config, db: database.db })
-  const worker = config.runWorker ? startWorker({ db: database.db, subscribers: subscribers(), log: app.log }) : null
+  const worker = config.runWorker
+    ? startWorker({ db: database.db, subscribers: subscribers(), log: app.log })
+    : null
   const address = await app.listen({ host: config.host, port: config.port })
   const url = address.replace('127.0.0.1', 'localhost').replace('[::1]', 'localhost')
 
   console.log(`\nTandem is running at ${url}`)
-  console.log(`Database: ${config.database.kind === 'postgres' ? 'PostgreSQL' : `embedded PGlite in ${config.database.dataDir}`}`)
-  const demo = await database.db.selectFrom('users').select('id').where('email', '=', DEMO_ACCOUNTS[0]!.email).executeTakeFirst()
+  console.log(
+    `Database: ${config.database.kind === 'postgres' ? 'PostgreSQL' : `embedded PGlite in ${config.database.dataDir}`}`,
+  )
+  const demo = await database.db
+    .selectFrom('users')
+    .select('id')
+    .where('email', '=', DEMO_ACCOUNTS[0]!.email)
+    .executeTakeFirst()
   if (demo && config.env !== 'production') {
     console.log(`\nDemo accounts (password: ${DEMO_PASSWORD}):`)
     for (const account of DEMO_ACCOUNTS) console.log(`  ${account.email.padEnd(30)} ${account.description}`)

@@ -1,6 +1,12 @@
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CASEWORK_ROLES, DATA_CATEGORIES, ROLES, type DataCategory, type Role } from '../src/platform/access/actor.js'
+import {
+  CASEWORK_ROLES,
+  DATA_CATEGORIES,
+  ROLES,
+  type DataCategory,
+  type Role,
+} from '../src/platform/access/actor.js'
 import { Client, testApp } from './support/app.js'
 import { engine, freshDatabase, type TestDatabase } from './support/database.js'
 import * as f from './support/factories.js'
@@ -61,25 +67,64 @@ beforeAll(async () => {
   const iom = await f.makeCohort(db, 'IOM')
   const other = await f.makeCohort(db, 'Other')
   await f.makeAgreement(db, { agencyIds: [probation, police], cohortIds: [iom], categories: POLICE_SHARES })
-  await f.makeAgreement(db, { agencyIds: [probation, health], cohortIds: [iom], categories: ['identity', 'health'], endsOn: '2025-06-30' })
-  await f.makeAgreement(db, { agencyIds: [probation, police], cohortIds: [other], categories: ['victim'], status: 'suspended' })
+  await f.makeAgreement(db, {
+    agencyIds: [probation, health],
+    cohortIds: [iom],
+    categories: ['identity', 'health'],
+    endsOn: '2025-06-30',
+  })
+  await f.makeAgreement(db, {
+    agencyIds: [probation, police],
+    cohortIds: [other],
+    categories: ['victim'],
+    status: 'suspended',
+  })
 
   /** A person set up for one relationship, and the agency and teams its actor needs. */
   async function scenario(relationship: Relationship, n: number) {
     const surname = `Matrix${relationship.replace(/-/g, '')}${n}`
-    const person = await f.makePerson(db, { leadAgencyId: probation, leadTeamId: otherTeam, lastName: surname, crn: `M${String(100000 + n)}` })
-    for (const category of DATA_CATEGORIES) await f.addTimelineEvent(db, person.id, { category, agencyId: probation, title: `Event in ${category}` })
-    const partner = ['agreement-covering', 'agreement-not-covering', 'agreement-suspended', 'allocated-partner'].includes(relationship)
+    const person = await f.makePerson(db, {
+      leadAgencyId: probation,
+      leadTeamId: otherTeam,
+      lastName: surname,
+      crn: `M${String(100000 + n)}`,
+    })
+    for (const category of DATA_CATEGORIES)
+      await f.addTimelineEvent(db, person.id, {
+        category,
+        agencyId: probation,
+        title: `Event in ${category}`,
+      })
+    const partner = [
+      'agreement-covering',
+      'agreement-not-covering',
+      'agreement-suspended',
+      'allocated-partner',
+    ].includes(relationship)
     const agencyId = relationship === 'agreement-expired' ? health : partner ? police : probation
     let teamIds: string[] = []
     if (relationship === 'team') {
-      await database.db.updateTable('people').set({ lead_team_id: team }).where('id', '=', person.id).execute()
+      await database.db
+        .updateTable('people')
+        .set({ lead_team_id: team })
+        .where('id', '=', person.id)
+        .execute()
       teamIds = [team]
     }
-    if (['agreement-covering', 'agreement-expired', 'allocated-partner', 'restricted', 'restricted-allowed', 'excluded'].includes(relationship)) {
+    if (
+      [
+        'agreement-covering',
+        'agreement-expired',
+        'allocated-partner',
+        'restricted',
+        'restricted-allowed',
+        'excluded',
+      ].includes(relationship)
+    ) {
       await f.joinCohort(db, person.id, relationship === 'allocated-partner' ? other : iom)
     }
-    if (relationship === 'agreement-not-covering' || relationship === 'agreement-suspended') await f.joinCohort(db, person.id, other)
+    if (relationship === 'agreement-not-covering' || relationship === 'agreement-suspended')
+      await f.joinCohort(db, person.id, other)
     return { person, surname, agencyId, teamIds }
   }
 
@@ -88,20 +133,29 @@ beforeAll(async () => {
     for (const relationship of RELATIONSHIPS) {
       const { person, surname, agencyId, teamIds } = await scenario(relationship, ++n)
       const userId = await f.makeUser(db, { agencyId, roles: [role], teamIds })
-      if (['allocated', 'allocated-partner', 'restricted', 'restricted-allowed', 'excluded'].includes(relationship)) {
+      if (
+        ['allocated', 'allocated-partner', 'restricted', 'restricted-allowed', 'excluded'].includes(
+          relationship,
+        )
+      ) {
         await f.allocate(db, person.id, userId, { agencyId })
       }
-      if (relationship === 'restricted') await f.restrict(db, person.id, await f.makeUser(db, { agencyId, roles: ['practitioner'] }), 'allow')
+      if (relationship === 'restricted')
+        await f.restrict(db, person.id, await f.makeUser(db, { agencyId, roles: ['practitioner'] }), 'allow')
       if (relationship === 'restricted-allowed') await f.restrict(db, person.id, userId, 'allow')
       if (relationship === 'excluded') await f.restrict(db, person.id, userId, 'deny')
       cases.push({ role, relationship, cookie: await f.sessionCookie(db, userId), crn: person.crn, surname })
     }
   }
-  for (const relationship of RELATIONSHIPS.filter((r) => !r.startsWith('allocated') && r !== 'restricted-allowed')) {
+  for (const relationship of RELATIONSHIPS.filter(
+    (r) => !r.startsWith('allocated') && r !== 'restricted-allowed',
+  )) {
     const { person, surname, agencyId, teamIds } = await scenario(relationship, ++n)
     const client = await f.makeApiClient(db, agencyId, ['people:read', 'timeline:read'])
-    for (const teamId of teamIds) await db.insertInto('team_members').values({ team_id: teamId, user_id: client.userId }).execute()
-    if (relationship === 'restricted') await f.restrict(db, person.id, await f.makeUser(db, { agencyId, roles: ['practitioner'] }), 'allow')
+    for (const teamId of teamIds)
+      await db.insertInto('team_members').values({ team_id: teamId, user_id: client.userId }).execute()
+    if (relationship === 'restricted')
+      await f.restrict(db, person.id, await f.makeUser(db, { agencyId, roles: ['practitioner'] }), 'allow')
     if (relationship === 'excluded') await f.restrict(db, person.id, client.userId, 'deny')
     apiCases.push({ relationship, token: client.token, crn: person.crn, surname })
   }
@@ -132,7 +186,9 @@ describe(`access matrix on ${engine}`, () => {
       }
       expect(response.statusCode, context).toBe(200)
       for (const category of DATA_CATEGORIES) {
-        expect(response.body.includes(`Event in ${category}<`), `${context} / ${category}`).toBe(categories.includes(category))
+        expect(response.body.includes(`Event in ${category}<`), `${context} / ${category}`).toBe(
+          categories.includes(category),
+        )
       }
     }
   })
@@ -171,21 +227,23 @@ describe(`access matrix on ${engine}`, () => {
       expect(body.access.categories, c.relationship).toEqual(categories)
       expect('sentence' in body, c.relationship).toBe(categories.includes('sentence'))
       expect('risk' in body, c.relationship).toBe(categories.includes('risk'))
-      expect(search.json().people.map((p: { crn: string }) => p.crn), c.relationship).toEqual([c.crn])
+      expect(
+        search.json().people.map((p: { crn: string }) => p.crn),
+        c.relationship,
+      ).toEqual([c.crn])
       const seen = new Set(timeline.json().items.map((i: { category: string }) => i.category))
       expect([...seen].sort(), c.relationship).toEqual([...categories].sort())
     }
   })
 
   it('every view, search and API call above was written to the audit log', async () => {
-    const rows = await database.db
-      .selectFrom('audit_log')
-      .select(['action', 'route'])
-      .execute()
+    const rows = await database.db.selectFrom('audit_log').select(['action', 'route']).execute()
     const reads = rows.filter((r) => r.action === 'read' && r.route === 'GET /people/:crn').length
     const visibleCases = cases.filter((c) => expected(c.role, c.relationship) !== null).length
     expect(reads).toBe(visibleCases)
-    expect(rows.filter((r) => r.route === 'GET /search').length).toBe(cases.filter((c) => CASEWORK_ROLES.includes(c.role)).length)
+    expect(rows.filter((r) => r.route === 'GET /search').length).toBe(
+      cases.filter((c) => CASEWORK_ROLES.includes(c.role)).length,
+    )
     expect(rows.filter((r) => r.route.startsWith('API ')).length).toBeGreaterThan(0)
   })
 })

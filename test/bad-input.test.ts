@@ -13,8 +13,17 @@ beforeAll(async () => {
   database = await freshDatabase()
   const agencyId = await f.makeAgency(database.db)
   app = await testApp(database.db, { settings: { BODY_LIMIT_BYTES: '4096' } })
-  dpo = new Client(app, await f.sessionCookie(database.db, await f.makeUser(database.db, { agencyId, roles: ['data_protection_officer'] })))
-  practitioner = new Client(app, await f.sessionCookie(database.db, await f.makeUser(database.db, { agencyId, roles: ['practitioner'] })))
+  dpo = new Client(
+    app,
+    await f.sessionCookie(
+      database.db,
+      await f.makeUser(database.db, { agencyId, roles: ['data_protection_officer'] }),
+    ),
+  )
+  practitioner = new Client(
+    app,
+    await f.sessionCookie(database.db, await f.makeUser(database.db, { agencyId, roles: ['practitioner'] })),
+  )
 })
 afterAll(async () => {
   await app.close()

@@ -30,7 +30,11 @@ const PERSONAL: Record<string, { role: Role; path: (p: Fixture) => string; api?:
   'GET /admin/restrictions': { role: 'administrator', path: (p) => `/admin/restrictions?crn=${p.crn}` },
   'GET /api/v1/people': { role: 'partner_worker', path: (p) => `/api/v1/people?q=${p.crn}`, api: true },
   'GET /api/v1/people/:crn': { role: 'partner_worker', path: (p) => `/api/v1/people/${p.crn}`, api: true },
-  'GET /api/v1/people/:crn/timeline': { role: 'partner_worker', path: (p) => `/api/v1/people/${p.crn}/timeline`, api: true },
+  'GET /api/v1/people/:crn/timeline': {
+    role: 'partner_worker',
+    path: (p) => `/api/v1/people/${p.crn}/timeline`,
+    api: true,
+  },
 }
 
 /** Routes that show no personal data about people on probation, and why. */
@@ -57,8 +61,16 @@ beforeAll(async () => {
   const probation = await f.makeAgency(db)
   const police = await f.makeAgency(db, { kind: 'police' })
   const cohort = await f.makeCohort(db)
-  await f.makeAgreement(db, { agencyIds: [probation, police], cohortIds: [cohort], categories: ['identity', 'risk'] })
-  const made = await f.makePerson(db, { leadAgencyId: probation, firstName: 'Zebedee', lastName: 'Walkabout' })
+  await f.makeAgreement(db, {
+    agencyIds: [probation, police],
+    cohortIds: [cohort],
+    categories: ['identity', 'risk'],
+  })
+  const made = await f.makePerson(db, {
+    leadAgencyId: probation,
+    firstName: 'Zebedee',
+    lastName: 'Walkabout',
+  })
   person = { crn: made.crn, surname: 'Walkabout', firstName: 'Zebedee' }
   await f.addTimelineEvent(db, made.id, { category: 'risk', agencyId: probation })
   await f.joinCohort(db, made.id, cohort)
@@ -71,18 +83,39 @@ beforeAll(async () => {
       at.setUTCHours(12, 0, 0, 0)
       await db
         .insertInto('appointments')
-        .values({ person_id: made.id, starts_at: at, ends_at: at, kind: 'office_visit', location: 'Office', staff_user_id: related, agency_id: probation, outcome: null, outcome_recorded_at: null, notes: null })
+        .values({
+          person_id: made.id,
+          starts_at: at,
+          ends_at: at,
+          kind: 'office_visit',
+          location: 'Office',
+          staff_user_id: related,
+          agency_id: probation,
+          outcome: null,
+          outcome_recorded_at: null,
+          notes: null,
+        })
         .execute()
       await db
         .insertInto('break_glass_grants')
-        .values({ person_id: made.id, user_id: stranger, reason: 'Test emergency access', expires_at: new Date(Date.now() - 1000) })
+        .values({
+          person_id: made.id,
+          user_id: stranger,
+          reason: 'Test emergency access',
+          expires_at: new Date(Date.now() - 1000),
+        })
         .execute()
     }
-    cookies[role] = { related: await f.sessionCookie(db, related), stranger: await f.sessionCookie(db, stranger) }
+    cookies[role] = {
+      related: await f.sessionCookie(db, related),
+      stranger: await f.sessionCookie(db, stranger),
+    }
   }
   apiTokens = {
     related: (await f.makeApiClient(db, police, ['people:read', 'timeline:read'])).token,
-    stranger: (await f.makeApiClient(db, await f.makeAgency(db, { kind: 'health' }), ['people:read', 'timeline:read'])).token,
+    stranger: (
+      await f.makeApiClient(db, await f.makeAgency(db, { kind: 'health' }), ['people:read', 'timeline:read'])
+    ).token,
   }
   app = await testApp(db)
 })
@@ -100,13 +133,17 @@ describe(`every route on ${engine}`, () => {
     for (const route of gets) {
       // Administration of agencies, teams, users and agreements holds no data about people on probation.
       const administration = route.startsWith('GET /admin') && !(route in PERSONAL)
-      expect(route in PERSONAL || route in IMPERSONAL || administration, `${route} is not classified`).toBe(true)
+      expect(route in PERSONAL || route in IMPERSONAL || administration, `${route} is not classified`).toBe(
+        true,
+      )
     }
   })
 
   it('refuses callers without a session or token', async () => {
     for (const route of app.routeCatalogue.filter((r) => r.access.kind !== 'public' && r.method !== 'HEAD')) {
-      const url = route.url.replace(':crn', person.crn).replace(/:[a-zA-Z]+/g, '00000000-0000-4000-8000-000000000000')
+      const url = route.url
+        .replace(':crn', person.crn)
+        .replace(/:[a-zA-Z]+/g, '00000000-0000-4000-8000-000000000000')
       const response = await app.inject({ method: route.method as 'GET', url })
       if (route.access.kind === 'api') {
         expect(response.statusCode, key(route)).toBe(401)
@@ -121,23 +158,34 @@ describe(`every route on ${engine}`, () => {
     }
   })
 
-  it.each(Object.entries(PERSONAL))('%s writes an audit record and shows nothing without a relationship', async (route, how) => {
-    const call = (who: 'related' | 'stranger') =>
-      how.api
-        ? app.inject({ url: how.path(person), headers: { authorization: `Bearer ${apiTokens[who]}` } })
-        : new Client(app, cookies[how.role]![who]).get(how.path(person))
-    const before = await database.db.selectFrom('audit_log').select('id').where('route', 'like', `%${route}`).execute()
-    const allowed = await call('related')
-    expect(allowed.statusCode, route).toBe(200)
-    expect(allowed.body, route).toContain(route.includes('timeline') ? 'A risk event' : person.crn)
-    const after = await database.db.selectFrom('audit_log').select(['id', 'person_ids']).where('route', 'like', `%${route}`).execute()
-    expect(after.length, `${route} wrote no audit record`).toBeGreaterThan(before.length)
+  it.each(Object.entries(PERSONAL))(
+    '%s writes an audit record and shows nothing without a relationship',
+    async (route, how) => {
+      const call = (who: 'related' | 'stranger') =>
+        how.api
+          ? app.inject({ url: how.path(person), headers: { authorization: `Bearer ${apiTokens[who]}` } })
+          : new Client(app, cookies[how.role]![who]).get(how.path(person))
+      const before = await database.db
+        .selectFrom('audit_log')
+        .select('id')
+        .where('route', 'like', `%${route}`)
+        .execute()
+      const allowed = await call('related')
+      expect(allowed.statusCode, route).toBe(200)
+      expect(allowed.body, route).toContain(route.includes('timeline') ? 'A risk event' : person.crn)
+      const after = await database.db
+        .selectFrom('audit_log')
+        .select(['id', 'person_ids'])
+        .where('route', 'like', `%${route}`)
+        .execute()
+      expect(after.length, `${route} wrote no audit record`).toBeGreaterThan(before.length)
 
-    const refused = await call('stranger')
-    const oversight = route.startsWith('GET /access-log') || route.startsWith('GET /admin/')
-    if (!oversight) {
-      expect([200, 404], route).toContain(refused.statusCode)
-      expect(refused.body, route).not.toContain(person.firstName)
-    }
-  })
+      const refused = await call('stranger')
+      const oversight = route.startsWith('GET /access-log') || route.startsWith('GET /admin/')
+      if (!oversight) {
+        expect([200, 404], route).toContain(refused.statusCode)
+        expect(refused.body, route).not.toContain(person.firstName)
+      }
+    },
+  )
 })

@@ -25,7 +25,9 @@ function positiveInt(value: string): number {
 
 const program = new Command()
   .name('tandem')
-  .description('Tandem command line: database, seed data and checks. Uses DATABASE_URL, or the embedded database in TANDEM_DATA_DIR.')
+  .description(
+    'Tandem command line: database, seed data and checks. Uses DATABASE_URL, or the embedded database in TANDEM_DATA_DIR.',
+  )
 
 program
   .command('migrate')
@@ -50,7 +52,12 @@ program
         process.exitCode = 1
         return
       }
-      const summary = await seed(database, { people: options.people, regions: options.regions, seed: options.seed, progress: true })
+      const summary = await seed(database, {
+        people: options.people,
+        regions: options.regions,
+        seed: options.seed,
+        progress: true,
+      })
       console.log(
         `Seeded ${summary.people.toLocaleString('en-GB')} people, ${summary.timelineEvents.toLocaleString('en-GB')} timeline events ` +
           `and ${summary.staff.toLocaleString('en-GB')} staff in ${summary.seconds.toFixed(1)} s.`,
@@ -66,8 +73,13 @@ program
   .action(() =>
     withDatabase(async (database) => {
       const report = await verifyAuditLog(database.db)
-      console.log(`${report.sealed.toLocaleString('en-GB')} sealed records checked; ${report.unsealed} not yet sealed.`)
-      if (report.staleUnsealed > 0) console.log(`Warning: ${report.staleUnsealed} records are over a minute old and unsealed: is the worker running?`)
+      console.log(
+        `${report.sealed.toLocaleString('en-GB')} sealed records checked; ${report.unsealed} not yet sealed.`,
+      )
+      if (report.staleUnsealed > 0)
+        console.log(
+          `Warning: ${report.staleUnsealed} records are over a minute old and unsealed: is the worker running?`,
+        )
       for (const problem of report.problems) console.log(`Problem: ${problem}`)
       console.log(report.ok ? 'The audit log chain is intact.' : 'The audit log chain is BROKEN.')
       if (!report.ok) process.exitCode = 1

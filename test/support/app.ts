@@ -15,7 +15,11 @@ export function testConfig(overrides: Record<string, string> = {}) {
 }
 
 export async function testApp(db: Db, options: { clock?: Clock; settings?: Record<string, string> } = {}) {
-  const app = await buildApp({ config: testConfig(options.settings), db, ...(options.clock ? { clock: options.clock } : {}) })
+  const app = await buildApp({
+    config: testConfig(options.settings),
+    db,
+    ...(options.clock ? { clock: options.clock } : {}),
+  })
   await app.ready()
   return app
 }
@@ -57,13 +61,16 @@ export class Client {
   }
 
   async get(url: string, headers: Record<string, string> = {}) {
-    return this.remember(await this.app.inject({ method: 'GET', url, headers: { cookie: this.cookieHeader, ...headers } }))
+    return this.remember(
+      await this.app.inject({ method: 'GET', url, headers: { cookie: this.cookieHeader, ...headers } }),
+    )
   }
 
   async post(url: string, form: Record<string, string | string[]>, options: { csrf?: boolean } = {}) {
     if (options.csrf !== false && !this.csrfToken) await this.get('/privacy')
     const body = new URLSearchParams()
-    for (const [key, value] of Object.entries(form)) for (const v of Array.isArray(value) ? value : [value]) body.append(key, v)
+    for (const [key, value] of Object.entries(form))
+      for (const v of Array.isArray(value) ? value : [value]) body.append(key, v)
     if (options.csrf !== false && this.csrfToken) body.append('_csrf', this.csrfToken)
     return this.remember(
       await this.app.inject({

@@ -14,7 +14,12 @@ export async function makeAgency(db: Db, props: { kind?: string; name?: string }
   const n = next()
   const row = await db
     .insertInto('agencies')
-    .values({ code: `AG${n}`, name: props.name ?? `Agency ${n}`, kind: props.kind ?? 'probation', region_id: null })
+    .values({
+      code: `AG${n}`,
+      name: props.name ?? `Agency ${n}`,
+      kind: props.kind ?? 'probation',
+      region_id: null,
+    })
     .returning('id')
     .executeTakeFirstOrThrow()
   return row.id
@@ -32,7 +37,14 @@ export async function makeTeam(db: Db, agencyId: string, name?: string) {
 
 export async function makeUser(
   db: Db,
-  props: { agencyId: string; roles: Role[]; teamIds?: string[]; email?: string; password?: string; name?: string },
+  props: {
+    agencyId: string
+    roles: Role[]
+    teamIds?: string[]
+    email?: string
+    password?: string
+    name?: string
+  },
 ) {
   const n = next()
   const row = await db
@@ -45,8 +57,13 @@ export async function makeUser(
     })
     .returning('id')
     .executeTakeFirstOrThrow()
-  if (props.roles.length) await db.insertInto('user_roles').values(props.roles.map((role) => ({ user_id: row.id, role }))).execute()
-  for (const teamId of props.teamIds ?? []) await db.insertInto('team_members').values({ team_id: teamId, user_id: row.id }).execute()
+  if (props.roles.length)
+    await db
+      .insertInto('user_roles')
+      .values(props.roles.map((role) => ({ user_id: row.id, role })))
+      .execute()
+  for (const teamId of props.teamIds ?? [])
+    await db.insertInto('team_members').values({ team_id: teamId, user_id: row.id }).execute()
   return row.id
 }
 
@@ -62,7 +79,16 @@ export async function makeCohort(db: Db, name?: string) {
 
 export async function makePerson(
   db: Db,
-  props: { leadAgencyId: string; leadTeamId?: string | null; firstName?: string; lastName?: string; crn?: string; dateOfBirth?: string; roshLevel?: string; nomsNumber?: string | null },
+  props: {
+    leadAgencyId: string
+    leadTeamId?: string | null
+    firstName?: string
+    lastName?: string
+    crn?: string
+    dateOfBirth?: string
+    roshLevel?: string
+    nomsNumber?: string | null
+  },
 ) {
   const n = next()
   const row = await db
@@ -97,7 +123,12 @@ export async function makePerson(
   return row
 }
 
-export async function allocate(db: Db, personId: string, userId: string, props: { agencyId: string; isLead?: boolean; role?: string }) {
+export async function allocate(
+  db: Db,
+  personId: string,
+  userId: string,
+  props: { agencyId: string; isLead?: boolean; role?: string },
+) {
   await db
     .insertInto('allocations')
     .values({
@@ -112,16 +143,34 @@ export async function allocate(db: Db, personId: string, userId: string, props: 
     .execute()
 }
 
-export async function joinCohort(db: Db, personId: string, cohortId: string, props: { endedOn?: string } = {}) {
+export async function joinCohort(
+  db: Db,
+  personId: string,
+  cohortId: string,
+  props: { endedOn?: string } = {},
+) {
   await db
     .insertInto('cohort_memberships')
-    .values({ person_id: personId, cohort_id: cohortId, started_on: '2025-01-01', ended_on: props.endedOn ?? null, review_on: null })
+    .values({
+      person_id: personId,
+      cohort_id: cohortId,
+      started_on: '2025-01-01',
+      ended_on: props.endedOn ?? null,
+      review_on: null,
+    })
     .execute()
 }
 
 export async function makeAgreement(
   db: Db,
-  props: { agencyIds: string[]; cohortIds: string[]; categories: string[]; startsOn?: string; endsOn?: string | null; status?: 'active' | 'suspended' },
+  props: {
+    agencyIds: string[]
+    cohortIds: string[]
+    categories: string[]
+    startsOn?: string
+    endsOn?: string | null
+    status?: 'active' | 'suspended'
+  },
 ) {
   const n = next()
   const row = await db
@@ -138,17 +187,33 @@ export async function makeAgreement(
     })
     .returning('id')
     .executeTakeFirstOrThrow()
-  await db.insertInto('sharing_agreement_agencies').values(props.agencyIds.map((agency_id) => ({ agreement_id: row.id, agency_id }))).execute()
-  await db.insertInto('sharing_agreement_cohorts').values(props.cohortIds.map((cohort_id) => ({ agreement_id: row.id, cohort_id }))).execute()
-  await db.insertInto('sharing_agreement_categories').values(props.categories.map((category) => ({ agreement_id: row.id, category }))).execute()
+  await db
+    .insertInto('sharing_agreement_agencies')
+    .values(props.agencyIds.map((agency_id) => ({ agreement_id: row.id, agency_id })))
+    .execute()
+  await db
+    .insertInto('sharing_agreement_cohorts')
+    .values(props.cohortIds.map((cohort_id) => ({ agreement_id: row.id, cohort_id })))
+    .execute()
+  await db
+    .insertInto('sharing_agreement_categories')
+    .values(props.categories.map((category) => ({ agreement_id: row.id, category })))
+    .execute()
   return row.id
 }
 
 export async function restrict(db: Db, personId: string, userId: string, kind: 'allow' | 'deny') {
-  await db.insertInto('case_restrictions').values({ person_id: personId, user_id: userId, kind, reason: 'test', created_by: null }).execute()
+  await db
+    .insertInto('case_restrictions')
+    .values({ person_id: personId, user_id: userId, kind, reason: 'test', created_by: null })
+    .execute()
 }
 
-export async function addTimelineEvent(db: Db, personId: string, props: { category: string; agencyId: string; title?: string; occurredAt?: string }) {
+export async function addTimelineEvent(
+  db: Db,
+  personId: string,
+  props: { category: string; agencyId: string; title?: string; occurredAt?: string },
+) {
   await db
     .insertInto('timeline_events')
     .values({
@@ -168,7 +233,17 @@ export async function addTimelineEvent(db: Db, personId: string, props: { catego
 /** A session for a user without going through the sign-in form (no password hashing). */
 export async function sessionCookie(db: Db, userId: string, at = new Date()) {
   const { token, hash } = newToken()
-  await db.insertInto('user_sessions').values({ token_hash: hash, user_id: userId, created_at: at, last_seen_at: at, ip: null, user_agent: null }).execute()
+  await db
+    .insertInto('user_sessions')
+    .values({
+      token_hash: hash,
+      user_id: userId,
+      created_at: at,
+      last_seen_at: at,
+      ip: null,
+      user_agent: null,
+    })
+    .execute()
   return `tandem_session=${token}`
 }
 
@@ -177,10 +252,18 @@ export async function makeApiClient(db: Db, agencyId: string, scopes: string[]) 
   const { token, hash } = newToken('tdm_')
   const account = await db
     .insertInto('users')
-    .values({ agency_id: agencyId, kind: 'service', email: `svc-${randomUUID()}@service.test`, display_name: 'API client' })
+    .values({
+      agency_id: agencyId,
+      kind: 'service',
+      email: `svc-${randomUUID()}@service.test`,
+      display_name: 'API client',
+    })
     .returning('id')
     .executeTakeFirstOrThrow()
-  await db.insertInto('api_tokens').values({ user_id: account.id, name: 'test client', token_hash: hash, scopes, created_by: null }).execute()
+  await db
+    .insertInto('api_tokens')
+    .values({ user_id: account.id, name: 'test client', token_hash: hash, scopes, created_by: null })
+    .execute()
   return { token, userId: account.id }
 }
 

@@ -9,16 +9,66 @@ export const DEMO_PASSWORD = 'tandem-demo-password'
 
 /** The accounts a newcomer signs in with, one per role, printed when Tandem starts. */
 export const DEMO_ACCOUNTS: { email: string; name: string; roles: Role[]; description: string }[] = [
-  { email: 'practitioner@tandem.example', name: 'Priya Shah', roles: ['practitioner'], description: 'Probation practitioner with a caseload' },
-  { email: 'manager@tandem.example', name: 'Mark Evans', roles: ['manager'], description: 'Senior probation officer managing her team' },
-  { email: 'police@tandem.example', name: 'Dan Hughes', roles: ['partner_worker'], description: 'Police IOM officer' },
-  { email: 'health@tandem.example', name: 'Aisha Khan', roles: ['partner_worker'], description: 'Drug and alcohol worker' },
-  { email: 'housing@tandem.example', name: 'Tom Riley', roles: ['partner_worker'], description: 'Local authority housing officer' },
-  { email: 'provider@tandem.example', name: 'Grace Lee', roles: ['provider'], description: 'Accommodation provider' },
-  { email: 'coordinator@tandem.example', name: 'Helen Ward', roles: ['coordinator'], description: 'IOM coordinator (police)' },
-  { email: 'analyst@tandem.example', name: 'Owen Price', roles: ['analyst'], description: 'Performance analyst' },
-  { email: 'admin@tandem.example', name: 'Ruth Clarke', roles: ['administrator'], description: 'Administrator' },
-  { email: 'dpo@tandem.example', name: 'Femi Adeyemi', roles: ['data_protection_officer'], description: 'Data protection officer' },
+  {
+    email: 'practitioner@tandem.example',
+    name: 'Priya Shah',
+    roles: ['practitioner'],
+    description: 'Probation practitioner with a caseload',
+  },
+  {
+    email: 'manager@tandem.example',
+    name: 'Mark Evans',
+    roles: ['manager'],
+    description: 'Senior probation officer managing her team',
+  },
+  {
+    email: 'police@tandem.example',
+    name: 'Dan Hughes',
+    roles: ['partner_worker'],
+    description: 'Police IOM officer',
+  },
+  {
+    email: 'health@tandem.example',
+    name: 'Aisha Khan',
+    roles: ['partner_worker'],
+    description: 'Drug and alcohol worker',
+  },
+  {
+    email: 'housing@tandem.example',
+    name: 'Tom Riley',
+    roles: ['partner_worker'],
+    description: 'Local authority housing officer',
+  },
+  {
+    email: 'provider@tandem.example',
+    name: 'Grace Lee',
+    roles: ['provider'],
+    description: 'Accommodation provider',
+  },
+  {
+    email: 'coordinator@tandem.example',
+    name: 'Helen Ward',
+    roles: ['coordinator'],
+    description: 'IOM coordinator (police)',
+  },
+  {
+    email: 'analyst@tandem.example',
+    name: 'Owen Price',
+    roles: ['analyst'],
+    description: 'Performance analyst',
+  },
+  {
+    email: 'admin@tandem.example',
+    name: 'Ruth Clarke',
+    roles: ['administrator'],
+    description: 'Administrator',
+  },
+  {
+    email: 'dpo@tandem.example',
+    name: 'Femi Adeyemi',
+    roles: ['data_protection_officer'],
+    description: 'Data protection officer',
+  },
 ]
 
 export const PEOPLE_PER_PRACTITIONER = 36
@@ -63,7 +113,14 @@ export function apportion(total: number, weights: number[]): number[] {
 }
 
 class Staff {
-  rows: { id: string; agency_id: string; email: string; display_name: string; job_title: string; password_hash: string }[] = []
+  rows: {
+    id: string
+    agency_id: string
+    email: string
+    display_name: string
+    job_title: string
+    password_hash: string
+  }[] = []
   roles: { user_id: string; role: string }[] = []
   members: { team_id: string; user_id: string }[] = []
   #demo = new Map(DEMO_ACCOUNTS.map((a) => [a.roles[0] === 'partner_worker' ? a.email : a.roles[0], a]))
@@ -84,7 +141,14 @@ class Staff {
     let email = demo?.email ?? `${first}.${last}`.toLowerCase().replace(/[^a-z.]/g, '') + '@tandem.example'
     for (let n = 2; this.#taken.has(email); n++) email = email.replace(/(\d*)@/, `${n}@`)
     this.#taken.add(email)
-    this.rows.push({ id, agency_id: agencyId, email, display_name: demo?.name ?? `${first} ${last}`, job_title: jobTitle, password_hash: this.passwordHash })
+    this.rows.push({
+      id,
+      agency_id: agencyId,
+      email,
+      display_name: demo?.name ?? `${first} ${last}`,
+      job_title: jobTitle,
+      password_hash: this.passwordHash,
+    })
     this.roles.push({ user_id: id, role })
     if (teamId) this.members.push({ team_id: teamId, user_id: id })
     return id
@@ -105,7 +169,14 @@ async function insertMany<T extends Record<string, unknown>>(db: Db, table: stri
  * practitioner per 36 people in teams of eight with a manager, and the partner agencies,
  * cohorts and information sharing agreements each region runs.
  */
-export async function seedEstate(db: Db, random: Random, people: number, regionCount: number, passwordHash: string, today: Date): Promise<Estate> {
+export async function seedEstate(
+  db: Db,
+  random: Random,
+  people: number,
+  regionCount: number,
+  passwordHash: string,
+  today: Date,
+): Promise<Estate> {
   const chosen = REGIONS.slice(0, regionCount)
   const staff = new Staff(random, passwordHash)
   const agencies: { id: string; code: string; name: string; kind: string; region_id: string | null }[] = []
@@ -117,8 +188,18 @@ export async function seedEstate(db: Db, random: Random, people: number, regionC
   const hqAgencyId = agency('HMPPS-HQ', 'HMPPS Headquarters', 'probation', null)
   const regionRows: { id: string; code: string; name: string }[] = []
   const pduRows: { id: string; region_id: string; code: string; name: string }[] = []
-  const teamRows: { id: string; agency_id: string; region_id: string; pdu_id: string | null; code: string; name: string }[] = []
-  const peoplePerRegion = apportion(people, chosen.map((r) => r.weight))
+  const teamRows: {
+    id: string
+    agency_id: string
+    region_id: string
+    pdu_id: string | null
+    code: string
+    name: string
+  }[] = []
+  const peoplePerRegion = apportion(
+    people,
+    chosen.map((r) => r.weight),
+  )
 
   const regions: SeededRegion[] = chosen.map((seed, index) => {
     const regionId = random.uuid()
@@ -131,8 +212,18 @@ export async function seedEstate(db: Db, random: Random, people: number, regionC
       probationId: agency(`PS-${seed.code}`, `Probation Service – ${seed.name}`, 'probation', regionId),
       policeId: agency(`POL-${seed.code}`, seed.police, 'police', regionId),
       healthId: agency(`HLT-${seed.code}`, `${seed.name} Drug and Alcohol Service`, 'health', regionId),
-      housingId: agency(`LAH-${seed.code}`, `${seed.places[0]} Council Housing Options`, 'local_authority_housing', regionId),
-      providerId: agency(`CAS-${seed.code}`, `${seed.name} Community Accommodation`, 'accommodation_provider', regionId),
+      housingId: agency(
+        `LAH-${seed.code}`,
+        `${seed.places[0]} Council Housing Options`,
+        'local_authority_housing',
+        regionId,
+      ),
+      providerId: agency(
+        `CAS-${seed.code}`,
+        `${seed.name} Community Accommodation`,
+        'accommodation_provider',
+        regionId,
+      ),
       prisonId: agency(`PRI-${seed.prison.code}`, seed.prison.name, 'prison', regionId),
       courtId: agency(`CRT-${seed.code}`, `${seed.places[0]} Magistrates’ Court`, 'court', regionId),
       pdus: [],
@@ -154,10 +245,29 @@ export async function seedEstate(db: Db, random: Random, people: number, regionC
       const perTeam = apportion(practitioners, Array(teamCount).fill(1))
       const teams = perTeam.map((size, t) => {
         const teamId = random.uuid()
-        teamRows.push({ id: teamId, agency_id: region.probationId, region_id: regionId, pdu_id: pduId, code: `${seed.code}-${p + 1}-${t + 1}`, name: `${place} ${String.fromCharCode(65 + (t % 26))}${t >= 26 ? Math.floor(t / 26) : ''}` })
-        const managerId = staff.add(region.probationId, 'manager', 'Senior probation officer', 'manager', teamId)
+        teamRows.push({
+          id: teamId,
+          agency_id: region.probationId,
+          region_id: regionId,
+          pdu_id: pduId,
+          code: `${seed.code}-${p + 1}-${t + 1}`,
+          name: `${place} ${String.fromCharCode(65 + (t % 26))}${t >= 26 ? Math.floor(t / 26) : ''}`,
+        })
+        const managerId = staff.add(
+          region.probationId,
+          'manager',
+          'Senior probation officer',
+          'manager',
+          teamId,
+        )
         const members = Array.from({ length: size }, () =>
-          staff.add(region.probationId, 'practitioner', random.chance(0.6) ? 'Probation officer' : 'Probation services officer', 'practitioner', teamId),
+          staff.add(
+            region.probationId,
+            'practitioner',
+            random.chance(0.6) ? 'Probation officer' : 'Probation services officer',
+            'practitioner',
+            teamId,
+          ),
         )
         return { id: teamId, pduId, practitioners: members, managerId }
       })
@@ -165,7 +275,14 @@ export async function seedEstate(db: Db, random: Random, people: number, regionC
     })
 
     const iomTeam = random.uuid()
-    teamRows.push({ id: iomTeam, agency_id: region.policeId, region_id: regionId, pdu_id: null, code: `${seed.code}-IOM`, name: `${seed.name} IOM Unit` })
+    teamRows.push({
+      id: iomTeam,
+      agency_id: region.policeId,
+      region_id: regionId,
+      pdu_id: null,
+      code: `${seed.code}-IOM`,
+      name: `${seed.name} IOM Unit`,
+    })
     const partnerCount = Math.max(1, Math.ceil(regionPeople / 1500))
     region.policeOfficers = Array.from({ length: partnerCount }, () =>
       staff.add(region.policeId, 'partner_worker', 'IOM police officer', 'police@tandem.example', iomTeam),
@@ -184,7 +301,13 @@ export async function seedEstate(db: Db, random: Random, people: number, regionC
   staff.add(hqAgencyId, 'administrator', 'Service administrator', 'administrator')
   staff.add(hqAgencyId, 'data_protection_officer', 'Data protection officer', 'data_protection_officer')
 
-  const cohortRows = COHORTS.map((c) => ({ id: random.uuid(), code: c.code, name: c.name, description: c.description, criteria: '{}' }))
+  const cohortRows = COHORTS.map((c) => ({
+    id: random.uuid(),
+    code: c.code,
+    name: c.name,
+    description: c.description,
+    criteria: '{}',
+  }))
   const cohorts = Object.fromEntries(cohortRows.map((c) => [c.code, c.id])) as Record<CohortCode, string>
 
   await insertMany(db, 'regions', regionRows)
@@ -200,7 +323,13 @@ export async function seedEstate(db: Db, random: Random, people: number, regionC
 }
 
 /** Each region's agreements: IOM with the police, treatment with health, housing, and one that has ended. */
-async function seedAgreements(db: Db, random: Random, regions: SeededRegion[], cohorts: Record<CohortCode, string>, today: Date) {
+async function seedAgreements(
+  db: Db,
+  random: Random,
+  regions: SeededRegion[],
+  cohorts: Record<CohortCode, string>,
+  today: Date,
+) {
   const started = isoDay(addDays(today, -400))
   const agreements: Record<string, unknown>[] = []
   const parties: { agreement_id: string; agency_id: string }[] = []
@@ -221,7 +350,8 @@ async function seedAgreements(db: Db, random: Random, regions: SeededRegion[], c
       reference: `ISA-${region.seed.code}-${code}`,
       title: `${region.seed.name}: ${title}`,
       purpose: `To let ${title.toLowerCase()} partners in ${region.seed.name} coordinate their work with people on probation.`,
-      lawful_basis: 'Data Protection Act 2018 Part 3 (law enforcement processing); Crime and Disorder Act 1998 section 115',
+      lawful_basis:
+        'Data Protection Act 2018 Part 3 (law enforcement processing); Crime and Disorder Act 1998 section 115',
       starts_on: started,
       ends_on: endsOn,
     })
@@ -231,15 +361,44 @@ async function seedAgreements(db: Db, random: Random, regions: SeededRegion[], c
   }
   const allCohorts = Object.keys(cohorts) as CohortCode[]
   for (const r of regions) {
-    add(r, 'IOM', 'Integrated Offender Management', [r.probationId, r.policeId], ['IOM-FIXED', 'IOM-FLEX', 'IOM-FREE', 'PPO'], [
-      'identity', 'sentence', 'risk', 'supervision', 'accommodation', 'police_intelligence',
+    add(
+      r,
+      'IOM',
+      'Integrated Offender Management',
+      [r.probationId, r.policeId],
+      ['IOM-FIXED', 'IOM-FLEX', 'IOM-FREE', 'PPO'],
+      ['identity', 'sentence', 'risk', 'supervision', 'accommodation', 'police_intelligence'],
+    )
+    add(
+      r,
+      'DA',
+      'Domestic abuse perpetrators',
+      [r.probationId, r.policeId],
+      ['DA-PERPETRATOR'],
+      ['identity', 'risk', 'victim', 'family', 'police_intelligence'],
+    )
+    add(r, 'TREAT', 'Drug and alcohol treatment', [r.probationId, r.healthId], allCohorts, [
+      'identity',
+      'substance_misuse',
+      'health',
     ])
-    add(r, 'DA', 'Domestic abuse perpetrators', [r.probationId, r.policeId], ['DA-PERPETRATOR'], ['identity', 'risk', 'victim', 'family', 'police_intelligence'])
-    add(r, 'TREAT', 'Drug and alcohol treatment', [r.probationId, r.healthId], allCohorts, ['identity', 'substance_misuse', 'health'])
-    add(r, 'HOUSE', 'Accommodation on release', [r.probationId, r.housingId, r.providerId], ['SHORT-SENTENCE', 'IOM-FIXED', 'IOM-FLEX', 'PPO'], [
-      'identity', 'risk', 'accommodation',
-    ])
-    add(r, 'PILOT', 'Employment support pilot (ended)', [r.probationId, r.housingId], allCohorts, ['identity', 'employment_finance'], isoDay(addDays(today, -30)))
+    add(
+      r,
+      'HOUSE',
+      'Accommodation on release',
+      [r.probationId, r.housingId, r.providerId],
+      ['SHORT-SENTENCE', 'IOM-FIXED', 'IOM-FLEX', 'PPO'],
+      ['identity', 'risk', 'accommodation'],
+    )
+    add(
+      r,
+      'PILOT',
+      'Employment support pilot (ended)',
+      [r.probationId, r.housingId],
+      allCohorts,
+      ['identity', 'employment_finance'],
+      isoDay(addDays(today, -30)),
+    )
   }
   await insertMany(db, 'sharing_agreements', agreements)
   await insertMany(db, 'sharing_agreement_agencies', parties)

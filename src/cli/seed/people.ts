@@ -7,25 +7,94 @@ import { OFFENCES, type CohortCode } from './regions.js'
 /** Rows for every person-scoped table, in COPY column order. */
 export const TABLES = {
   people: [
-    'id', 'crn', 'noms_number', 'pnc_number', 'cro_number', 'first_name', 'last_name', 'date_of_birth', 'gender',
-    'ethnicity', 'nationality', 'preferred_language', 'interpreter_needed', 'phone', 'region_id', 'pdu_id',
-    'lead_agency_id', 'lead_team_id', 'custody_status', 'prison_code', 'rosh_level', 'mappa_category', 'mappa_level', 'tier',
+    'id',
+    'crn',
+    'noms_number',
+    'pnc_number',
+    'cro_number',
+    'first_name',
+    'last_name',
+    'date_of_birth',
+    'gender',
+    'ethnicity',
+    'nationality',
+    'preferred_language',
+    'interpreter_needed',
+    'phone',
+    'region_id',
+    'pdu_id',
+    'lead_agency_id',
+    'lead_team_id',
+    'custody_status',
+    'prison_code',
+    'rosh_level',
+    'mappa_category',
+    'mappa_level',
+    'tier',
   ],
   cohort_memberships: ['person_id', 'cohort_id', 'started_on', 'reason', 'review_on'],
   allocations: ['person_id', 'id', 'user_id', 'team_id', 'agency_id', 'role', 'is_lead', 'started_at'],
   case_restrictions: ['person_id', 'user_id', 'kind', 'reason'],
   sentences: [
-    'person_id', 'id', 'event_number', 'sentence_type', 'description', 'offence', 'offence_category', 'court', 'sentenced_on',
-    'length_days', 'expected_release_on', 'licence_end_on', 'sentence_end_on', 'ended_on',
+    'person_id',
+    'id',
+    'event_number',
+    'sentence_type',
+    'description',
+    'offence',
+    'offence_category',
+    'court',
+    'sentenced_on',
+    'length_days',
+    'expected_release_on',
+    'licence_end_on',
+    'sentence_end_on',
+    'ended_on',
   ],
-  custody_episodes: ['person_id', 'id', 'prison_code', 'prison_name', 'received_on', 'released_on', 'release_reason'],
+  custody_episodes: [
+    'person_id',
+    'id',
+    'prison_code',
+    'prison_name',
+    'received_on',
+    'released_on',
+    'release_reason',
+  ],
   licence_conditions: ['person_id', 'id', 'sentence_id', 'description', 'starts_on'],
-  registrations: ['person_id', 'id', 'type_code', 'type_description', 'category', 'level', 'registered_on', 'next_review_on'],
+  registrations: [
+    'person_id',
+    'id',
+    'type_code',
+    'type_description',
+    'category',
+    'level',
+    'registered_on',
+    'next_review_on',
+  ],
   appointments: [
-    'person_id', 'id', 'starts_at', 'ends_at', 'kind', 'location', 'staff_user_id', 'agency_id', 'outcome', 'outcome_recorded_at',
+    'person_id',
+    'id',
+    'starts_at',
+    'ends_at',
+    'kind',
+    'location',
+    'staff_user_id',
+    'agency_id',
+    'outcome',
+    'outcome_recorded_at',
   ],
   contacts: ['person_id', 'id', 'occurred_at', 'kind', 'summary', 'category', 'author_user_id', 'agency_id'],
-  timeline_events: ['person_id', 'occurred_at', 'kind', 'category', 'agency_id', 'source_system', 'title', 'summary', 'pathway'],
+  timeline_events: [
+    'person_id',
+    'occurred_at',
+    'kind',
+    'category',
+    'agency_id',
+    'source_system',
+    'title',
+    'summary',
+    'pathway',
+  ],
 } as const
 
 export type TableName = keyof typeof TABLES
@@ -71,15 +140,92 @@ const OUTCOME_TITLES: Record<string, string> = {
 
 /** Partner activity that fills a person's story, by kind: [kind, category, source system, pathway, titles]. */
 const STORY: readonly (readonly [string, string, string, string | null, readonly string[]])[] = [
-  ['contact.note', 'supervision', 'nDelius', 'attitudes_thinking_behaviour', ['Supervision session notes', 'Discussed progress against the sentence plan', 'Reviewed compliance and motivation']],
-  ['contact.phone', 'supervision', 'nDelius', null, ['Phone call with the person', 'Left a voicemail asking them to call back', 'Text reminder of next appointment sent']],
-  ['treatment.session', 'substance_misuse', 'Drug treatment system', 'drugs_alcohol', ['Key work session', 'Drug test: negative', 'Drug test: positive for opiates', 'Prescribing review']],
-  ['health.contact', 'health', 'NHS', 'health', ['GP registration confirmed', 'Mental health assessment', 'Missed mental health appointment']],
-  ['police.intelligence', 'police_intelligence', 'Police National Database', null, ['Intelligence report received', 'Seen with known associates', 'Stop and search: nothing found', 'Arrested and released under investigation']],
-  ['accommodation.update', 'accommodation', 'Housing options', 'accommodation', ['Housing options interview', 'Placed in temporary accommodation', 'Moved to settled accommodation', 'Lost accommodation: asked to leave']],
-  ['employment.update', 'employment_finance', 'DWP', 'education_training_employment', ['Universal Credit claim made', 'Started employment support course', 'Job interview arranged', 'Debt advice appointment']],
-  ['family.update', 'family', 'Children’s services', 'children_families', ['Contact with children arranged', 'Children’s services strategy meeting', 'Family support referral']],
-  ['victim.contact', 'victim', 'Victim contact scheme', null, ['Victim liaison officer update', 'Victim informed of release date']],
+  [
+    'contact.note',
+    'supervision',
+    'nDelius',
+    'attitudes_thinking_behaviour',
+    [
+      'Supervision session notes',
+      'Discussed progress against the sentence plan',
+      'Reviewed compliance and motivation',
+    ],
+  ],
+  [
+    'contact.phone',
+    'supervision',
+    'nDelius',
+    null,
+    [
+      'Phone call with the person',
+      'Left a voicemail asking them to call back',
+      'Text reminder of next appointment sent',
+    ],
+  ],
+  [
+    'treatment.session',
+    'substance_misuse',
+    'Drug treatment system',
+    'drugs_alcohol',
+    ['Key work session', 'Drug test: negative', 'Drug test: positive for opiates', 'Prescribing review'],
+  ],
+  [
+    'health.contact',
+    'health',
+    'NHS',
+    'health',
+    ['GP registration confirmed', 'Mental health assessment', 'Missed mental health appointment'],
+  ],
+  [
+    'police.intelligence',
+    'police_intelligence',
+    'Police National Database',
+    null,
+    [
+      'Intelligence report received',
+      'Seen with known associates',
+      'Stop and search: nothing found',
+      'Arrested and released under investigation',
+    ],
+  ],
+  [
+    'accommodation.update',
+    'accommodation',
+    'Housing options',
+    'accommodation',
+    [
+      'Housing options interview',
+      'Placed in temporary accommodation',
+      'Moved to settled accommodation',
+      'Lost accommodation: asked to leave',
+    ],
+  ],
+  [
+    'employment.update',
+    'employment_finance',
+    'DWP',
+    'education_training_employment',
+    [
+      'Universal Credit claim made',
+      'Started employment support course',
+      'Job interview arranged',
+      'Debt advice appointment',
+    ],
+  ],
+  [
+    'family.update',
+    'family',
+    'Children’s services',
+    'children_families',
+    ['Contact with children arranged', 'Children’s services strategy meeting', 'Family support referral'],
+  ],
+  [
+    'victim.contact',
+    'victim',
+    'Victim contact scheme',
+    null,
+    ['Victim liaison officer update', 'Victim informed of release date'],
+  ],
 ]
 
 interface PersonContext {
@@ -95,12 +241,21 @@ interface PersonContext {
  * custody, licence, registrations, allocations, recent and upcoming appointments, contacts,
  * and on average about 100 timeline events from every agency.
  */
-export function generatePerson(random: Random, estate: Estate, ctx: PersonContext, sequence: number, today: Date, rows: Rows) {
+export function generatePerson(
+  random: Random,
+  estate: Estate,
+  ctx: PersonContext,
+  sequence: number,
+  today: Date,
+  rows: Rows,
+) {
   const { id, region, team, practitionerId } = ctx
   const gender = random.chance(0.88) ? 'male' : 'female'
   const firstName = faker.person.firstName(gender)
   const lastName = faker.person.lastName()
-  const age = Math.round(18 + Math.min(52, Math.abs(random.next() + random.next() + random.next() - 1.2) * 22))
+  const age = Math.round(
+    18 + Math.min(52, Math.abs(random.next() + random.next() + random.next() - 1.2) * 22),
+  )
   const dob = addDays(today, -(age * 365.25 + random.int(0, 364)))
   const historyYears = random.int(1, Math.min(12, Math.max(1, age - 17)))
   const historyStart = addDays(today, -historyYears * 365)
@@ -114,8 +269,16 @@ export function generatePerson(random: Random, estate: Estate, ctx: PersonContex
     ['long_custody', 25],
   ] as const)
   const custodial = sentenceKind === 'short_custody' || sentenceKind === 'long_custody'
-  const lengthDays = sentenceKind === 'short_custody' ? random.int(28, 360) : sentenceKind === 'long_custody' ? random.int(365, 3650) : random.int(180, 1095)
-  const sentencedOn = addDays(today, -random.int(30, Math.max(60, Math.min(lengthDays + 400, historyYears * 365))))
+  const lengthDays =
+    sentenceKind === 'short_custody'
+      ? random.int(28, 360)
+      : sentenceKind === 'long_custody'
+        ? random.int(365, 3650)
+        : random.int(180, 1095)
+  const sentencedOn = addDays(
+    today,
+    -random.int(30, Math.max(60, Math.min(lengthDays + 400, historyYears * 365))),
+  )
   const releaseOn = custodial ? addDays(sentencedOn, Math.round(lengthDays / 2)) : null
   const released = !!releaseOn && releaseOn <= today
   const sentenceEnd = addDays(sentencedOn, lengthDays + (sentenceKind === 'short_custody' ? 365 : 0))
@@ -126,56 +289,145 @@ export function generatePerson(random: Random, estate: Estate, ctx: PersonContex
     ['high', 18],
     ['very_high', 3],
   ] as const)
-  const mappa = rosh === 'high' || rosh === 'very_high' ? (random.chance(0.4) ? [random.int(1, 3), random.int(1, 2)] : null) : null
-  const tierLetter = rosh === 'very_high' || rosh === 'high' ? random.pick(['A', 'B']) : rosh === 'medium' ? random.pick(['B', 'C']) : random.pick(['C', 'D'])
+  const mappa =
+    rosh === 'high' || rosh === 'very_high'
+      ? random.chance(0.4)
+        ? [random.int(1, 3), random.int(1, 2)]
+        : null
+      : null
+  const tierLetter =
+    rosh === 'very_high' || rosh === 'high'
+      ? random.pick(['A', 'B'])
+      : rosh === 'medium'
+        ? random.pick(['B', 'C'])
+        : random.pick(['C', 'D'])
   const hasNoms = custodial || random.chance(0.3)
   const prisonCode = custodyStatus === 'in_custody' ? region.seed.prison.code : null
 
   const crnNumber = (sequence * 7919 + 104_729) % 1_000_000
   const crn = `${region.seed.crnLetter}${String(crnNumber).padStart(6, '0')}`
   const noms = hasNoms ? nomsNumber(sequence) : null
-  const firstArrestYear = Math.min(today.getUTCFullYear() - 1, dob.getUTCFullYear() + random.int(14, Math.max(15, age - 1)))
+  const firstArrestYear = Math.min(
+    today.getUTCFullYear() - 1,
+    dob.getUTCFullYear() + random.int(14, Math.max(15, age - 1)),
+  )
   const pnc = formatPnc(firstArrestYear, 100_000 + ((sequence * 104_729) % 8_000_000))
-  const cro = random.chance(0.7) ? formatCro((sequence * 31) % 999_999 + 1, firstArrestYear) : null
+  const cro = random.chance(0.7) ? formatCro(((sequence * 31) % 999_999) + 1, firstArrestYear) : null
 
   rows.people.push([
-    id, crn, noms, pnc, cro, firstName, lastName, isoDay(dob), gender,
-    random.weighted(ETHNICITIES), random.chance(0.9) ? 'British' : random.pick(['Polish', 'Irish', 'Romanian', 'Somali', 'Pakistani']),
-    random.chance(0.95) ? 'English' : random.pick(['Polish', 'Romanian', 'Urdu', 'Arabic', 'Welsh']), random.chance(0.02),
-    `07${String(random.int(100_000_000, 999_999_999))}`, region.id, team.pduId, region.probationId, team.id, custodyStatus,
-    prisonCode, rosh, mappa?.[0] ?? null, mappa?.[1] ?? null, `${tierLetter}${random.int(0, 3)}`,
+    id,
+    crn,
+    noms,
+    pnc,
+    cro,
+    firstName,
+    lastName,
+    isoDay(dob),
+    gender,
+    random.weighted(ETHNICITIES),
+    random.chance(0.9) ? 'British' : random.pick(['Polish', 'Irish', 'Romanian', 'Somali', 'Pakistani']),
+    random.chance(0.95) ? 'English' : random.pick(['Polish', 'Romanian', 'Urdu', 'Arabic', 'Welsh']),
+    random.chance(0.02),
+    `07${String(random.int(100_000_000, 999_999_999))}`,
+    region.id,
+    team.pduId,
+    region.probationId,
+    team.id,
+    custodyStatus,
+    prisonCode,
+    rosh,
+    mappa?.[0] ?? null,
+    mappa?.[1] ?? null,
+    `${tierLetter}${random.int(0, 3)}`,
   ])
 
   // Cohorts, and the partners allocated because of them.
   const cohorts: CohortCode[] = []
-  if (random.chance(0.12)) cohorts.push(random.weighted([['IOM-FIXED', 3], ['IOM-FLEX', 5], ['IOM-FREE', 4]] as const))
+  if (random.chance(0.12))
+    cohorts.push(
+      random.weighted([
+        ['IOM-FIXED', 3],
+        ['IOM-FLEX', 5],
+        ['IOM-FREE', 4],
+      ] as const),
+    )
   if (random.chance(0.03)) cohorts.push('PPO')
   if (sentenceKind === 'short_custody') cohorts.push('SHORT-SENTENCE')
   if (offence.category === 'violence' && random.chance(0.35)) cohorts.push('DA-PERPETRATOR')
   if (age <= 25) cohorts.push('YOUTH-DIVERSION')
   for (const code of cohorts) {
-    rows.cohort_memberships.push([id, estate.cohorts[code], isoDay(addDays(sentencedOn, 14)), 'Meets the cohort criteria', isoDay(addDays(today, random.int(10, 90)))])
+    rows.cohort_memberships.push([
+      id,
+      estate.cohorts[code],
+      isoDay(addDays(sentencedOn, 14)),
+      'Meets the cohort criteria',
+      isoDay(addDays(today, random.int(10, 90))),
+    ])
   }
   const allocatedAt = addDays(sentencedOn, random.int(1, 10)).toISOString()
-  rows.allocations.push([id, random.uuid(), practitionerId, team.id, region.probationId, 'probation_practitioner', true, allocatedAt])
+  rows.allocations.push([
+    id,
+    random.uuid(),
+    practitionerId,
+    team.id,
+    region.probationId,
+    'probation_practitioner',
+    true,
+    allocatedAt,
+  ])
   const iom = cohorts.some((c) => c.startsWith('IOM') || c === 'PPO')
   const drugNeed = offence.category.startsWith('drug') || random.chance(0.3)
   const housingNeed = sentenceKind === 'short_custody' || random.chance(0.15)
-  if (iom) rows.allocations.push([id, random.uuid(), random.pick(region.policeOfficers), null, region.policeId, 'police_iom_officer', false, allocatedAt])
+  if (iom)
+    rows.allocations.push([
+      id,
+      random.uuid(),
+      random.pick(region.policeOfficers),
+      null,
+      region.policeId,
+      'police_iom_officer',
+      false,
+      allocatedAt,
+    ])
   if (drugNeed && random.chance(0.5)) {
-    rows.allocations.push([id, random.uuid(), random.pick(region.healthWorkers), null, region.healthId, 'drug_and_alcohol_worker', false, allocatedAt])
+    rows.allocations.push([
+      id,
+      random.uuid(),
+      random.pick(region.healthWorkers),
+      null,
+      region.healthId,
+      'drug_and_alcohol_worker',
+      false,
+      allocatedAt,
+    ])
   }
   if (housingNeed && random.chance(0.5)) {
-    rows.allocations.push([id, random.uuid(), random.pick(region.housingOfficers), null, region.housingId, 'housing_officer', false, allocatedAt])
+    rows.allocations.push([
+      id,
+      random.uuid(),
+      random.pick(region.housingOfficers),
+      null,
+      region.housingId,
+      'housing_officer',
+      false,
+      allocatedAt,
+    ])
   }
 
   // A few cases are restricted to their case manager, or exclude a colleague who knows them.
-  if (random.chance(0.002)) {
-    rows.case_restrictions.push([id, practitionerId, 'allow', 'High-profile case: access limited to the case manager'])
+  const protection = random.next()
+  if (protection < 0.002) {
+    rows.case_restrictions.push([
+      id,
+      practitionerId,
+      'allow',
+      'High-profile case: access limited to the case manager',
+    ])
     rows.case_restrictions.push([id, team.managerId, 'allow', 'High-profile case: manager oversight'])
-  } else if (random.chance(0.002) && team.practitioners.length > 1) {
+  } else if (protection < 0.004 && team.practitioners.length > 1) {
     const colleague = team.practitioners.find((p) => p !== practitionerId)
-    if (colleague) rows.case_restrictions.push([id, colleague, 'deny', 'Staff member is related to the person'])
+    if (colleague)
+      rows.case_restrictions.push([id, colleague, 'deny', 'Staff member is related to the person'])
   }
 
   const story = new Story(rows, random, id)
@@ -184,11 +436,45 @@ export function generatePerson(random: Random, estate: Estate, ctx: PersonContex
   // Earlier convictions, then the current one.
   const previous = random.int(0, 2)
   for (let n = 0; n < previous; n++) {
-    const on = addDays(historyStart, random.int(0, Math.max(1, Math.floor((sentencedOn.getTime() - historyStart.getTime()) / DAY_MS) - 60)))
+    const on = addDays(
+      historyStart,
+      random.int(0, Math.max(1, Math.floor((sentencedOn.getTime() - historyStart.getTime()) / DAY_MS) - 60)),
+    )
     const earlier = random.weighted(OFFENCES.map((o) => [o, o.weight] as const))
-    rows.sentences.push([id, random.uuid(), n + 1, 'community', 'Community order (ended)', earlier.offence, earlier.category, court, isoDay(on), 365, null, null, isoDay(addDays(on, 365)), isoDay(addDays(on, 365))])
-    story.add(on, 'court.sentenced', 'sentence', region.courtId, 'Court (Common Platform)', `Sentenced: community order for ${earlier.offence.toLowerCase()}`, null)
-    story.add(addDays(on, 365), 'order.ended', 'sentence', region.probationId, 'nDelius', 'Community order ended', null)
+    rows.sentences.push([
+      id,
+      random.uuid(),
+      n + 1,
+      'community',
+      'Community order (ended)',
+      earlier.offence,
+      earlier.category,
+      court,
+      isoDay(on),
+      365,
+      null,
+      null,
+      isoDay(addDays(on, 365)),
+      isoDay(addDays(on, 365)),
+    ])
+    story.add(
+      on,
+      'court.sentenced',
+      'sentence',
+      region.courtId,
+      'Court (Common Platform)',
+      `Sentenced: community order for ${earlier.offence.toLowerCase()}`,
+      null,
+    )
+    story.add(
+      addDays(on, 365),
+      'order.ended',
+      'sentence',
+      region.probationId,
+      'nDelius',
+      'Community order ended',
+      null,
+    )
   }
   const sentenceId = random.uuid()
   const description = {
@@ -198,36 +484,136 @@ export function generatePerson(random: Random, estate: Estate, ctx: PersonContex
     long_custody: `Custodial sentence, ${(lengthDays / 365).toFixed(1).replace('.0', '')} years`,
   }[sentenceKind]
   rows.sentences.push([
-    id, sentenceId, previous + 1, sentenceKind, description, offence.offence, offence.category, court, isoDay(sentencedOn), lengthDays,
-    releaseOn ? isoDay(releaseOn) : null, custodial ? isoDay(sentenceEnd) : null, isoDay(sentenceEnd), null,
+    id,
+    sentenceId,
+    previous + 1,
+    sentenceKind,
+    description,
+    offence.offence,
+    offence.category,
+    court,
+    isoDay(sentencedOn),
+    lengthDays,
+    releaseOn ? isoDay(releaseOn) : null,
+    custodial ? isoDay(sentenceEnd) : null,
+    isoDay(sentenceEnd),
+    null,
   ])
-  story.add(addDays(sentencedOn, -21), 'report.pre-sentence', 'sentence', region.probationId, 'nDelius', 'Pre-sentence report completed', null)
-  story.add(sentencedOn, 'court.sentenced', 'sentence', region.courtId, 'Court (Common Platform)', `Sentenced: ${description.toLowerCase()} for ${offence.offence.toLowerCase()}`, null)
+  story.add(
+    addDays(sentencedOn, -21),
+    'report.pre-sentence',
+    'sentence',
+    region.probationId,
+    'nDelius',
+    'Pre-sentence report completed',
+    null,
+  )
+  story.add(
+    sentencedOn,
+    'court.sentenced',
+    'sentence',
+    region.courtId,
+    'Court (Common Platform)',
+    `Sentenced: ${description.toLowerCase()} for ${offence.offence.toLowerCase()}`,
+    null,
+  )
   if (custodial) {
-    rows.custody_episodes.push([id, random.uuid(), region.seed.prison.code, region.seed.prison.name, isoDay(sentencedOn), released ? isoDay(releaseOn!) : null, released ? 'RELEASED' : null])
-    story.add(sentencedOn, 'custody.received', 'sentence', region.prisonId, 'NOMIS', `Received into ${region.seed.prison.name}`, null)
+    rows.custody_episodes.push([
+      id,
+      random.uuid(),
+      region.seed.prison.code,
+      region.seed.prison.name,
+      isoDay(sentencedOn),
+      released ? isoDay(releaseOn!) : null,
+      released ? 'RELEASED' : null,
+    ])
+    story.add(
+      sentencedOn,
+      'custody.received',
+      'sentence',
+      region.prisonId,
+      'NOMIS',
+      `Received into ${region.seed.prison.name}`,
+      null,
+    )
     if (released) {
-      story.add(releaseOn!, 'custody.released', 'sentence', region.prisonId, 'NOMIS', `Released from ${region.seed.prison.name} on licence`, null)
+      story.add(
+        releaseOn!,
+        'custody.released',
+        'sentence',
+        region.prisonId,
+        'NOMIS',
+        `Released from ${region.seed.prison.name} on licence`,
+        null,
+      )
       const conditions = random.int(2, 4)
-      for (let c = 0; c < conditions; c++) rows.licence_conditions.push([id, random.uuid(), sentenceId, LICENCE_CONDITIONS[(sequence + c) % LICENCE_CONDITIONS.length]!, isoDay(releaseOn!)])
-      story.add(releaseOn!, 'licence.activated', 'sentence', region.probationId, 'Create and vary a licence', `Licence activated with ${conditions} additional conditions`, null)
+      for (let c = 0; c < conditions; c++)
+        rows.licence_conditions.push([
+          id,
+          random.uuid(),
+          sentenceId,
+          LICENCE_CONDITIONS[(sequence + c) % LICENCE_CONDITIONS.length]!,
+          isoDay(releaseOn!),
+        ])
+      story.add(
+        releaseOn!,
+        'licence.activated',
+        'sentence',
+        region.probationId,
+        'Create and vary a licence',
+        `Licence activated with ${conditions} additional conditions`,
+        null,
+      )
     }
   }
 
   // Registrations (flags) and assessments.
-  const registrations: [string, string, string, string | null][] = [[{ low: 'RLRH', medium: 'RMRH', high: 'RHRH', very_high: 'RVHR' }[rosh], `${rosh === 'very_high' ? 'Very high' : rosh.charAt(0).toUpperCase() + rosh.slice(1)} RoSH`, 'risk', null]]
+  const registrations: [string, string, string, string | null][] = [
+    [
+      { low: 'RLRH', medium: 'RMRH', high: 'RHRH', very_high: 'RVHR' }[rosh],
+      `${rosh === 'very_high' ? 'Very high' : rosh.charAt(0).toUpperCase() + rosh.slice(1)} RoSH`,
+      'risk',
+      null,
+    ],
+  ]
   if (mappa) registrations.push(['MAPP', 'MAPPA', 'risk', `M${mappa[1]}`])
-  if (cohorts.includes('DA-PERPETRATOR')) registrations.push(['ADVP', 'Domestic Abuse Perpetrator', 'risk', null])
+  if (cohorts.includes('DA-PERPETRATOR'))
+    registrations.push(['ADVP', 'Domestic Abuse Perpetrator', 'risk', null])
   if (random.chance(0.08)) registrations.push(['RCCO', 'Child Concerns', 'family', null])
   if (random.chance(0.1)) registrations.push(['ALSH', 'Suicide/Self Harm', 'health', null])
   if (iom) registrations.push(['IIOM', 'Integrated Offender Management', 'risk', null])
   for (const [code, label, category, level] of registrations) {
     const on = addDays(sentencedOn, random.int(0, 60))
-    rows.registrations.push([id, random.uuid(), code, label, category, level, isoDay(on), isoDay(addDays(on, 180))])
-    story.add(on, 'registration.added', category, region.probationId, 'nDelius', `Registration added: ${label}`, null)
+    rows.registrations.push([
+      id,
+      random.uuid(),
+      code,
+      label,
+      category,
+      level,
+      isoDay(on),
+      isoDay(addDays(on, 180)),
+    ])
+    story.add(
+      on,
+      'registration.added',
+      category,
+      region.probationId,
+      'nDelius',
+      `Registration added: ${label}`,
+      null,
+    )
   }
   for (let y = 0; y < historyYears; y++) {
-    story.add(addDays(historyStart, y * 365 + random.int(0, 300)), 'assessment.completed', 'risk', region.probationId, 'OASys', 'OASys assessment completed', `Risk of serious harm: ${rosh.replace('_', ' ')}`)
+    story.add(
+      addDays(historyStart, y * 365 + random.int(0, 300)),
+      'assessment.completed',
+      'risk',
+      region.probationId,
+      'OASys',
+      'OASys assessment completed',
+      `Risk of serious harm: ${rosh.replace('_', ' ')}`,
+    )
   }
 
   // Recent and upcoming appointments with the case manager, weekly or fortnightly on a fixed weekday.
@@ -243,14 +629,43 @@ export function generatePerson(random: Random, estate: Estate, ctx: PersonContex
       const past = at < today
       const outcome = past ? random.weighted(OUTCOMES) : null
       const kind = random.pick(APPOINTMENT_KINDS)
-      rows.appointments.push([id, random.uuid(), at.toISOString(), new Date(at.getTime() + 45 * 60_000).toISOString(), kind, `${ctx.pduPlace} probation office`, practitionerId, region.probationId, outcome, past ? new Date(at.getTime() + 3_600_000).toISOString() : null])
-      if (outcome) story.add(at, `appointment.${outcome}`, 'supervision', region.probationId, 'nDelius', `${kind.replace(/_/g, ' ')}: ${OUTCOME_TITLES[outcome]}`, null)
+      rows.appointments.push([
+        id,
+        random.uuid(),
+        at.toISOString(),
+        new Date(at.getTime() + 45 * 60_000).toISOString(),
+        kind,
+        `${ctx.pduPlace} probation office`,
+        practitionerId,
+        region.probationId,
+        outcome,
+        past ? new Date(at.getTime() + 3_600_000).toISOString() : null,
+      ])
+      if (outcome)
+        story.add(
+          at,
+          `appointment.${outcome}`,
+          'supervision',
+          region.probationId,
+          'nDelius',
+          `${kind.replace(/_/g, ' ')}: ${OUTCOME_TITLES[outcome]}`,
+          null,
+        )
     }
     for (let c = random.int(2, 6); c > 0; c--) {
       const at = new Date(today.getTime() - random.int(1, 90) * DAY_MS - random.int(0, 36_000_000))
       const [kind, category, , , titles] = random.chance(0.7) ? STORY[0]! : random.pick(STORY.slice(2, 5))
       const summary = random.pick(titles)
-      rows.contacts.push([id, random.uuid(), at.toISOString(), kind, summary, category, practitionerId, region.probationId])
+      rows.contacts.push([
+        id,
+        random.uuid(),
+        at.toISOString(),
+        kind,
+        summary,
+        category,
+        practitionerId,
+        region.probationId,
+      ])
       story.add(at, kind, category, region.probationId, 'Tandem', summary, null)
     }
   }
@@ -271,18 +686,28 @@ export function generatePerson(random: Random, estate: Estate, ctx: PersonContex
     kind.startsWith('contact')
       ? 10
       : kind === 'treatment.session'
-        ? drugNeed ? 6 : 0
+        ? drugNeed
+          ? 6
+          : 0
         : kind === 'police.intelligence'
-          ? iom ? 5 : 1
+          ? iom
+            ? 5
+            : 1
           : kind === 'accommodation.update'
-            ? housingNeed ? 3 : 0.5
+            ? housingNeed
+              ? 3
+              : 0.5
             : kind === 'victim.contact'
-              ? cohorts.includes('DA-PERPETRATOR') ? 1 : 0
+              ? cohorts.includes('DA-PERPETRATOR')
+                ? 1
+                : 0
               : 1,
   )
   const span = today.getTime() - historyStart.getTime()
   while (story.count < target) {
-    const [kind, category, source, pathway, titles] = random.weighted(STORY.map((s, i) => [s, weights[i]!] as const))
+    const [kind, category, source, pathway, titles] = random.weighted(
+      STORY.map((s, i) => [s, weights[i]!] as const),
+    )
     // Skew towards recent events: supervision is most intense now.
     const at = new Date(today.getTime() - Math.floor(span * random.next() * random.next()))
     story.add(at, kind, category, agencyFor[category]!, source, random.pick(titles), null, pathway)
@@ -307,9 +732,30 @@ class Story {
     private readonly personId: string,
   ) {}
 
-  add(at: Date, kind: string, category: string, agencyId: string, source: string, title: string, summary: string | null, pathway: string | null = null) {
-    const time = new Date(at.getTime() + this.random.int(8, 17) * 3_600_000 * (at.getUTCHours() === 0 ? 1 : 0))
-    this.rows.timeline_events.push([this.personId, time.toISOString(), kind, category, agencyId, source, title, summary, pathway])
+  add(
+    at: Date,
+    kind: string,
+    category: string,
+    agencyId: string,
+    source: string,
+    title: string,
+    summary: string | null,
+    pathway: string | null = null,
+  ) {
+    const time = new Date(
+      at.getTime() + this.random.int(8, 17) * 3_600_000 * (at.getUTCHours() === 0 ? 1 : 0),
+    )
+    this.rows.timeline_events.push([
+      this.personId,
+      time.toISOString(),
+      kind,
+      category,
+      agencyId,
+      source,
+      title,
+      summary,
+      pathway,
+    ])
     this.count += 1
   }
 }

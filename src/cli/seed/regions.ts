@@ -30,7 +30,16 @@ export const REGIONS: RegionSeed[] = [
     weight: 16,
     police: 'Metropolitan Police Service',
     prison: { code: 'PVI', name: 'HMP Pentonville' },
-    places: ['Camden and Islington', 'Hackney', 'Lambeth', 'Southwark', 'Croydon', 'Ealing', 'Newham', 'Barnet'],
+    places: [
+      'Camden and Islington',
+      'Hackney',
+      'Lambeth',
+      'Southwark',
+      'Croydon',
+      'Ealing',
+      'Newham',
+      'Barnet',
+    ],
   },
   {
     code: 'NE',
@@ -39,7 +48,16 @@ export const REGIONS: RegionSeed[] = [
     weight: 6,
     police: 'Northumbria Police',
     prison: { code: 'DMI', name: 'HMP Durham' },
-    places: ['Newcastle', 'Sunderland', 'Gateshead', 'Durham', 'Middlesbrough', 'Darlington', 'Hartlepool', 'Northumberland'],
+    places: [
+      'Newcastle',
+      'Sunderland',
+      'Gateshead',
+      'Durham',
+      'Middlesbrough',
+      'Darlington',
+      'Hartlepool',
+      'Northumberland',
+    ],
   },
   {
     code: 'NW',
@@ -66,7 +84,16 @@ export const REGIONS: RegionSeed[] = [
     weight: 8,
     police: 'Nottinghamshire Police',
     prison: { code: 'NMI', name: 'HMP Nottingham' },
-    places: ['Nottingham', 'Derby', 'Leicester', 'Lincoln', 'Northampton', 'Mansfield', 'Chesterfield', 'Boston'],
+    places: [
+      'Nottingham',
+      'Derby',
+      'Leicester',
+      'Lincoln',
+      'Northampton',
+      'Mansfield',
+      'Chesterfield',
+      'Boston',
+    ],
   },
   {
     code: 'WM',
@@ -75,7 +102,16 @@ export const REGIONS: RegionSeed[] = [
     weight: 9,
     police: 'West Midlands Police',
     prison: { code: 'BMI', name: 'HMP Birmingham' },
-    places: ['Birmingham', 'Coventry', 'Wolverhampton', 'Walsall', 'Dudley', 'Sandwell', 'Stoke-on-Trent', 'Worcester'],
+    places: [
+      'Birmingham',
+      'Coventry',
+      'Wolverhampton',
+      'Walsall',
+      'Dudley',
+      'Sandwell',
+      'Stoke-on-Trent',
+      'Worcester',
+    ],
   },
   {
     code: 'EE',
@@ -84,7 +120,16 @@ export const REGIONS: RegionSeed[] = [
     weight: 8,
     police: 'Essex Police',
     prison: { code: 'CDI', name: 'HMP Chelmsford' },
-    places: ['Chelmsford', 'Norwich', 'Ipswich', 'Peterborough', 'Luton', 'Cambridge', 'Southend', 'Colchester'],
+    places: [
+      'Chelmsford',
+      'Norwich',
+      'Ipswich',
+      'Peterborough',
+      'Luton',
+      'Cambridge',
+      'Southend',
+      'Colchester',
+    ],
   },
   {
     code: 'WLS',
@@ -93,7 +138,16 @@ export const REGIONS: RegionSeed[] = [
     weight: 6,
     police: 'South Wales Police',
     prison: { code: 'CFI', name: 'HMP Cardiff' },
-    places: ['Cardiff', 'Swansea', 'Newport', 'Wrexham', 'Bridgend', 'Merthyr Tydfil', 'Gwynedd', 'Pembrokeshire'],
+    places: [
+      'Cardiff',
+      'Swansea',
+      'Newport',
+      'Wrexham',
+      'Bridgend',
+      'Merthyr Tydfil',
+      'Gwynedd',
+      'Pembrokeshire',
+    ],
   },
   {
     code: 'SW',
@@ -111,7 +165,16 @@ export const REGIONS: RegionSeed[] = [
     weight: 7,
     police: 'Thames Valley Police',
     prison: { code: 'WII', name: 'HMP Winchester' },
-    places: ['Reading', 'Oxford', 'Southampton', 'Portsmouth', 'Milton Keynes', 'Slough', 'Aylesbury', 'Basingstoke'],
+    places: [
+      'Reading',
+      'Oxford',
+      'Southampton',
+      'Portsmouth',
+      'Milton Keynes',
+      'Slough',
+      'Aylesbury',
+      'Basingstoke',
+    ],
   },
   {
     code: 'KSS',
@@ -126,13 +189,41 @@ export const REGIONS: RegionSeed[] = [
 
 /** Cohorts every area uses; criteria become configurable data with the case management work. */
 export const COHORTS = [
-  { code: 'IOM-FIXED', name: 'IOM Fixed', description: 'Integrated Offender Management: fixed cohort of neighbourhood crime offenders' },
-  { code: 'IOM-FLEX', name: 'IOM Flex', description: 'Integrated Offender Management: locally chosen priority offenders' },
-  { code: 'IOM-FREE', name: 'IOM Free', description: 'Integrated Offender Management: free choice by local partnerships' },
-  { code: 'PPO', name: 'Prolific and priority offenders', description: 'People whose offending causes the most harm to communities' },
-  { code: 'SHORT-SENTENCE', name: 'Short custodial sentences', description: 'Released from custodial sentences of under 12 months' },
-  { code: 'DA-PERPETRATOR', name: 'Domestic abuse perpetrators', description: 'Known perpetrators of domestic abuse' },
-  { code: 'YOUTH-DIVERSION', name: 'Young adults (18 to 25)', description: 'Young adults in transition from youth justice' },
+  {
+    code: 'IOM-FIXED',
+    name: 'IOM Fixed',
+    description: 'Integrated Offender Management: fixed cohort of neighbourhood crime offenders',
+  },
+  {
+    code: 'IOM-FLEX',
+    name: 'IOM Flex',
+    description: 'Integrated Offender Management: locally chosen priority offenders',
+  },
+  {
+    code: 'IOM-FREE',
+    name: 'IOM Free',
+    description: 'Integrated Offender Management: free choice by local partnerships',
+  },
+  {
+    code: 'PPO',
+    name: 'Prolific and priority offenders',
+    description: 'People whose offending causes the most harm to communities',
+  },
+  {
+    code: 'SHORT-SENTENCE',
+    name: 'Short custodial sentences',
+    description: 'Released from custodial sentences of under 12 months',
+  },
+  {
+    code: 'DA-PERPETRATOR',
+    name: 'Domestic abuse perpetrators',
+    description: 'Known perpetrators of domestic abuse',
+  },
+  {
+    code: 'YOUTH-DIVERSION',
+    name: 'Young adults (18 to 25)',
+    description: 'Young adults in transition from youth justice',
+  },
 ] as const
 
 export type CohortCode = (typeof COHORTS)[number]['code']
@@ -141,7 +232,11 @@ export type CohortCode = (typeof COHORTS)[number]['code']
 export const OFFENCES = [
   { category: 'violence', offence: 'Assault occasioning actual bodily harm', weight: 22 },
   { category: 'robbery', offence: 'Robbery', weight: 4 },
-  { category: 'public_order', offence: 'Using threatening, abusive or insulting words or behaviour', weight: 5 },
+  {
+    category: 'public_order',
+    offence: 'Using threatening, abusive or insulting words or behaviour',
+    weight: 5,
+  },
   { category: 'sexual_not_against_child', offence: 'Sexual assault on a female', weight: 3 },
   { category: 'sexual_against_child', offence: 'Sexual activity with a child', weight: 2 },
   { category: 'burglary_domestic', offence: 'Burglary in a dwelling', weight: 7 },
@@ -155,7 +250,15 @@ export const OFFENCES = [
   { category: 'drink_driving', offence: 'Driving with excess alcohol', weight: 5 },
   { category: 'other_motoring', offence: 'Driving while disqualified', weight: 4 },
   { category: 'criminal_damage', offence: 'Criminal damage', weight: 5 },
-  { category: 'drug_import_export_production', offence: 'Production of a controlled drug, class B', weight: 2 },
-  { category: 'drug_possession_supply', offence: 'Possession with intent to supply a controlled drug, class A', weight: 7 },
+  {
+    category: 'drug_import_export_production',
+    offence: 'Production of a controlled drug, class B',
+    weight: 2,
+  },
+  {
+    category: 'drug_possession_supply',
+    offence: 'Possession with intent to supply a controlled drug, class A',
+    weight: 7,
+  },
   { category: 'other', offence: 'Breach of a restraining order', weight: 5 },
 ] as const

@@ -26,17 +26,30 @@ describe(`seed on ${engine}`, () => {
   })
 
   it('staffs the estate at about one practitioner per 36 people, in teams with managers', async () => {
-    const counts = await sql<{ role: string; n: number }>`select role, count(*)::int as n from user_roles group by role`.execute(database.db)
+    const counts = await sql<{
+      role: string
+      n: number
+    }>`select role, count(*)::int as n from user_roles group by role`.execute(database.db)
     const by = Object.fromEntries(counts.rows.map((r) => [r.role, r.n]))
     expect(by.practitioner).toBe(Math.ceil(300 / 36))
     expect(by.manager).toBeGreaterThanOrEqual(1)
-    for (const role of ['partner_worker', 'provider', 'coordinator', 'analyst', 'administrator', 'data_protection_officer']) {
+    for (const role of [
+      'partner_worker',
+      'provider',
+      'coordinator',
+      'analyst',
+      'administrator',
+      'data_protection_officer',
+    ]) {
       expect(by[role], role).toBeGreaterThanOrEqual(1)
     }
   })
 
   it('uses real identifier formats with valid check letters', async () => {
-    const people = await database.db.selectFrom('people').select(['crn', 'noms_number', 'pnc_number', 'cro_number']).execute()
+    const people = await database.db
+      .selectFrom('people')
+      .select(['crn', 'noms_number', 'pnc_number', 'cro_number'])
+      .execute()
     expect(new Set(people.map((p) => p.crn)).size).toBe(300)
     for (const p of people) {
       expect(p.crn).toMatch(CRN)
@@ -47,10 +60,16 @@ describe(`seed on ${engine}`, () => {
   })
 
   it('gives every person a lead practitioner, and the demo accounts a working day', async () => {
-    const leads = await sql<{ n: number }>`select count(distinct person_id)::int as n from allocations where is_lead`.execute(database.db)
+    const leads = await sql<{
+      n: number
+    }>`select count(distinct person_id)::int as n from allocations where is_lead`.execute(database.db)
     expect(leads.rows[0]!.n).toBe(300)
     for (const account of DEMO_ACCOUNTS) {
-      const user = await database.db.selectFrom('users').select('id').where('email', '=', account.email).executeTakeFirst()
+      const user = await database.db
+        .selectFrom('users')
+        .select('id')
+        .where('email', '=', account.email)
+        .executeTakeFirst()
       expect(user, account.email).toBeDefined()
     }
     const caseload = await sql<{ n: number }>`
@@ -60,12 +79,17 @@ describe(`seed on ${engine}`, () => {
     expect(caseload.rows[0]!.n).toBeLessThanOrEqual(40)
     const monday = await sql<{ n: number }>`
       select count(*)::int as n from appointments a join users u on u.id = a.staff_user_id
-      where u.email = 'practitioner@tandem.example' and a.starts_at >= ${today} and a.starts_at < ${new Date(today.getTime() + 86_400_000)}`.execute(database.db)
+      where u.email = 'practitioner@tandem.example' and a.starts_at >= ${today} and a.starts_at < ${new Date(today.getTime() + 86_400_000)}`.execute(
+      database.db,
+    )
     expect(monday.rows[0]!.n).toBeGreaterThan(0)
   })
 
   it('sets up sharing agreements, one of which has ended', async () => {
-    const agreements = await database.db.selectFrom('sharing_agreements').select(['reference', 'ends_on']).execute()
+    const agreements = await database.db
+      .selectFrom('sharing_agreements')
+      .select(['reference', 'ends_on'])
+      .execute()
     expect(agreements.length).toBe(5)
     expect(agreements.filter((a) => a.ends_on && a.ends_on < '2026-11-23')).toHaveLength(1)
   })
@@ -75,7 +99,11 @@ describe(`seed on ${engine}`, () => {
     try {
       await seed(again, { people: 300, regions: 1, today })
       const names = (db: TestDatabase) =>
-        db.db.selectFrom('people').select(['crn', 'first_name', 'last_name', 'date_of_birth']).orderBy('crn').execute()
+        db.db
+          .selectFrom('people')
+          .select(['crn', 'first_name', 'last_name', 'date_of_birth'])
+          .orderBy('crn')
+          .execute()
       expect(await names(again)).toEqual(await names(database))
     } finally {
       await again.destroy()

@@ -38,11 +38,21 @@ export async function seed(database: Database, options: SeedOptions): Promise<Se
   faker.seed(seedValue)
   const random = new Random(seedValue)
   const regionCount = options.regions ?? Math.min(12, Math.max(1, Math.ceil(options.people / 20_000)))
-  const estate = await seedEstate(database.db, random, options.people, regionCount, await hashPassword(DEMO_PASSWORD), today)
+  const estate = await seedEstate(
+    database.db,
+    random,
+    options.people,
+    regionCount,
+    await hashPassword(DEMO_PASSWORD),
+    today,
+  )
 
   const bar = options.progress
     ? new cliProgress.SingleBar(
-        { format: 'Seeding people {bar} {percentage}% | {value}/{total} | {events} timeline events | ETA {eta_formatted}' },
+        {
+          format:
+            'Seeding people {bar} {percentage}% | {value}/{total} | {events} timeline events | ETA {eta_formatted}',
+        },
         cliProgress.Presets.shades_classic,
       )
     : null
@@ -68,15 +78,30 @@ export async function seed(database: Database, options: SeedOptions): Promise<Se
   if (pending > 0) await flush()
   bar?.stop()
   await sql`analyze`.execute(database.db)
-  const staff = await database.db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
-  return { people: sequence, timelineEvents: events, staff: Number(staff.n), seconds: (Date.now() - started) / 1000 }
+  const staff = await database.db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow()
+  return {
+    people: sequence,
+    timelineEvents: events,
+    staff: Number(staff.n),
+    seconds: (Date.now() - started) / 1000,
+  }
 }
 
 /** Each region's people shared out across its practitioners, about 36 each. */
 function* caseloads(estate: Estate) {
   for (const region of estate.regions) {
     const practitioners = region.pdus.flatMap((pdu, p) =>
-      pdu.teams.flatMap((team) => team.practitioners.map((practitionerId) => ({ region, team, practitionerId, pduPlace: region.seed.places[p]! }))),
+      pdu.teams.flatMap((team) =>
+        team.practitioners.map((practitionerId) => ({
+          region,
+          team,
+          practitionerId,
+          pduPlace: region.seed.places[p]!,
+        })),
+      ),
     )
     for (let n = 0; n < region.people; n++) yield practitioners[n % practitioners.length]!
   }

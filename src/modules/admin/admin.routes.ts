@@ -26,14 +26,24 @@ const agencyKinds = AGENCY_KINDS.map((kind) => ({ value: kind, text: AGENCY_KIND
 export function adminRoutes(app: FastifyInstance, deps: AppDeps) {
   const { db } = deps
 
-  app.get('/admin', { config: administrators }, async (_request, reply) => reply.view('admin/views/index.njk'))
+  app.get('/admin', { config: administrators }, async (_request, reply) =>
+    reply.view('admin/views/index.njk'),
+  )
 
   app.get('/admin/regions', { config: administrators }, async (_request, reply) =>
-    reply.view('admin/views/regions.njk', { regions: await orgs.listRegions(db), choices: await admin.choices(db) }),
+    reply.view('admin/views/regions.njk', {
+      regions: await orgs.listRegions(db),
+      choices: await admin.choices(db),
+    }),
   )
   app.post('/admin/regions', { config: administrators }, async (request, reply) => {
     const show = async (errors: unknown) =>
-      reply.view('admin/views/regions.njk', { regions: await orgs.listRegions(db), choices: await admin.choices(db), errors, values: request.body })
+      reply.view('admin/views/regions.njk', {
+        regions: await orgs.listRegions(db),
+        choices: await admin.choices(db),
+        errors,
+        values: request.body,
+      })
     return submitForm(reply, RegionForm, request.body, show, async (v) => {
       await admin.createRegion(db, actorOf(request), originOf(request), v)
       return '/admin/regions'
@@ -63,7 +73,12 @@ export function adminRoutes(app: FastifyInstance, deps: AppDeps) {
   )
   app.post('/admin/agencies/new', { config: administrators }, async (request, reply) => {
     const show = async (errors: unknown) =>
-      reply.view('admin/views/agency.njk', { choices: await admin.choices(db), agencyKinds, errors, values: request.body })
+      reply.view('admin/views/agency.njk', {
+        choices: await admin.choices(db),
+        agencyKinds,
+        errors,
+        values: request.body,
+      })
     return submitForm(reply, AgencyForm, request.body, show, async (v) => {
       await admin.createAgency(db, actorOf(request), originOf(request), v)
       return '/admin/agencies'
@@ -73,16 +88,33 @@ export function adminRoutes(app: FastifyInstance, deps: AppDeps) {
     const agency = await orgs.findAgency(db, idParam(request.params))
     if (!agency) throw new NotFoundError()
     const values = { ...agency, regionId: agency.region_id }
-    return reply.view('admin/views/agency.njk', { choices: await admin.choices(db), agencyKinds, values, editing: agency.id })
+    return reply.view('admin/views/agency.njk', {
+      choices: await admin.choices(db),
+      agencyKinds,
+      values,
+      editing: agency.id,
+    })
   })
   app.post('/admin/agencies/:id', { config: administrators }, async (request, reply) => {
     const id = idParam(request.params)
     const show = async (errors: unknown) =>
-      reply.view('admin/views/agency.njk', { choices: await admin.choices(db), agencyKinds, errors, values: request.body, editing: id })
-    return submitForm(reply, AgencyForm.extend({ version: Version }), request.body, show, async ({ version, ...v }) => {
-      await admin.updateAgency(db, actorOf(request), originOf(request), id, version, v)
-      return '/admin/agencies'
-    })
+      reply.view('admin/views/agency.njk', {
+        choices: await admin.choices(db),
+        agencyKinds,
+        errors,
+        values: request.body,
+        editing: id,
+      })
+    return submitForm(
+      reply,
+      AgencyForm.extend({ version: Version }),
+      request.body,
+      show,
+      async ({ version, ...v }) => {
+        await admin.updateAgency(db, actorOf(request), originOf(request), id, version, v)
+        return '/admin/agencies'
+      },
+    )
   })
 
   app.get('/admin/teams', { config: administrators }, async (_request, reply) =>
@@ -92,7 +124,8 @@ export function adminRoutes(app: FastifyInstance, deps: AppDeps) {
     reply.view('admin/views/team.njk', { choices: await admin.choices(db), values: {} }),
   )
   app.post('/admin/teams/new', { config: administrators }, async (request, reply) => {
-    const show = async (errors: unknown) => reply.view('admin/views/team.njk', { choices: await admin.choices(db), errors, values: request.body })
+    const show = async (errors: unknown) =>
+      reply.view('admin/views/team.njk', { choices: await admin.choices(db), errors, values: request.body })
     return submitForm(reply, TeamForm, request.body, show, async (v) => {
       await admin.createTeam(db, actorOf(request), originOf(request), v)
       return '/admin/teams'
@@ -103,16 +136,33 @@ export function adminRoutes(app: FastifyInstance, deps: AppDeps) {
     if (!team) throw new NotFoundError()
     const values = { ...team, agencyId: team.agency_id, regionId: team.region_id, pduId: team.pdu_id }
     const members = await orgs.findTeamMembers(db, team.id)
-    return reply.view('admin/views/team.njk', { choices: await admin.choices(db), values, members, editing: team.id })
+    return reply.view('admin/views/team.njk', {
+      choices: await admin.choices(db),
+      values,
+      members,
+      editing: team.id,
+    })
   })
   app.post('/admin/teams/:id', { config: administrators }, async (request, reply) => {
     const id = idParam(request.params)
     const show = async (errors: unknown) =>
-      reply.view('admin/views/team.njk', { choices: await admin.choices(db), errors, values: request.body, editing: id, members: await orgs.findTeamMembers(db, id) })
-    return submitForm(reply, TeamForm.extend({ version: Version }), request.body, show, async ({ version, ...v }) => {
-      await admin.updateTeam(db, actorOf(request), originOf(request), id, version, v)
-      return '/admin/teams'
-    })
+      reply.view('admin/views/team.njk', {
+        choices: await admin.choices(db),
+        errors,
+        values: request.body,
+        editing: id,
+        members: await orgs.findTeamMembers(db, id),
+      })
+    return submitForm(
+      reply,
+      TeamForm.extend({ version: Version }),
+      request.body,
+      show,
+      async ({ version, ...v }) => {
+        await admin.updateTeam(db, actorOf(request), originOf(request), id, version, v)
+        return '/admin/teams'
+      },
+    )
   })
 
   app.get('/admin/cohorts', { config: administrators }, async (_request, reply) =>
@@ -122,7 +172,8 @@ export function adminRoutes(app: FastifyInstance, deps: AppDeps) {
     reply.view('admin/views/cohort.njk', { choices: await admin.choices(db), values: {} }),
   )
   app.post('/admin/cohorts/new', { config: administrators }, async (request, reply) => {
-    const show = async (errors: unknown) => reply.view('admin/views/cohort.njk', { choices: await admin.choices(db), errors, values: request.body })
+    const show = async (errors: unknown) =>
+      reply.view('admin/views/cohort.njk', { choices: await admin.choices(db), errors, values: request.body })
     return submitForm(reply, CohortForm, request.body, show, async (v) => {
       await admin.createCohort(db, actorOf(request), originOf(request), v)
       return '/admin/cohorts'
@@ -131,16 +182,31 @@ export function adminRoutes(app: FastifyInstance, deps: AppDeps) {
   app.get('/admin/cohorts/:id', { config: administrators }, async (request, reply) => {
     const cohort = await orgs.findCohort(db, idParam(request.params))
     if (!cohort) throw new NotFoundError()
-    return reply.view('admin/views/cohort.njk', { choices: await admin.choices(db), values: { ...cohort, regionId: cohort.region_id }, editing: cohort.id })
+    return reply.view('admin/views/cohort.njk', {
+      choices: await admin.choices(db),
+      values: { ...cohort, regionId: cohort.region_id },
+      editing: cohort.id,
+    })
   })
   app.post('/admin/cohorts/:id', { config: administrators }, async (request, reply) => {
     const id = idParam(request.params)
     const show = async (errors: unknown) =>
-      reply.view('admin/views/cohort.njk', { choices: await admin.choices(db), errors, values: request.body, editing: id })
-    return submitForm(reply, CohortForm.extend({ version: Version }), request.body, show, async ({ version, ...v }) => {
-      await admin.updateCohort(db, actorOf(request), originOf(request), id, version, v)
-      return '/admin/cohorts'
-    })
+      reply.view('admin/views/cohort.njk', {
+        choices: await admin.choices(db),
+        errors,
+        values: request.body,
+        editing: id,
+      })
+    return submitForm(
+      reply,
+      CohortForm.extend({ version: Version }),
+      request.body,
+      show,
+      async ({ version, ...v }) => {
+        await admin.updateCohort(db, actorOf(request), originOf(request), id, version, v)
+        return '/admin/cohorts'
+      },
+    )
   })
 
   userRoutes(app, deps)

@@ -79,7 +79,12 @@ export const TeamForm = z.object({
 
 const UserFields = {
   displayName: text('a name'),
-  email: z.string().trim().toLowerCase().email('Enter an email address in the correct format, like name@example.org').max(320),
+  email: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .email('Enter an email address in the correct format, like name@example.org')
+    .max(320),
   jobTitle: optionalText('Job title'),
   phone: optionalText('Phone number', 40),
   agencyId: uuid('Choose the user’s agency'),
@@ -97,7 +102,13 @@ export const NewUserForm = z.object({
     .string()
     .optional()
     .transform((v) => (v ? v : null))
-    .pipe(z.string().min(MIN_PASSWORD_LENGTH, `Password must be at least ${MIN_PASSWORD_LENGTH} characters`).max(200).nullable()),
+    .pipe(
+      z
+        .string()
+        .min(MIN_PASSWORD_LENGTH, `Password must be at least ${MIN_PASSWORD_LENGTH} characters`)
+        .max(200)
+        .nullable(),
+    ),
 })
 
 export const EditUserForm = z.object({

@@ -15,12 +15,18 @@ import * as users from './users.repository.js'
 /** Which field to blame when a unique constraint refuses a value. */
 const DUPLICATES: Record<string, { field: string; message: string }> = {
   regions_code_key: { field: 'code', message: 'A region with this code already exists' },
-  probation_delivery_units_code_key: { field: 'code', message: 'A delivery unit with this code already exists' },
+  probation_delivery_units_code_key: {
+    field: 'code',
+    message: 'A delivery unit with this code already exists',
+  },
   agencies_code_key: { field: 'code', message: 'An agency with this code already exists' },
   teams_code_key: { field: 'code', message: 'A team with this code already exists' },
   cohorts_code_key: { field: 'code', message: 'A cohort with this code already exists' },
   users_email: { field: 'email', message: 'Someone already uses this email address' },
-  sharing_agreements_reference_key: { field: 'reference', message: 'An agreement with this reference already exists' },
+  sharing_agreements_reference_key: {
+    field: 'reference',
+    message: 'An agreement with this reference already exists',
+  },
 }
 
 /**
@@ -59,13 +65,31 @@ async function change<T>(
 type Form<S extends z.ZodType> = z.infer<S>
 
 export const createRegion = (db: Db, actor: Actor, origin: Origin, v: Form<typeof schema.RegionForm>) =>
-  change(db, actor, origin, { action: 'create', entity: 'region' }, async (tx) => (await orgs.insertRegion(tx, v)).id)
+  change(
+    db,
+    actor,
+    origin,
+    { action: 'create', entity: 'region' },
+    async (tx) => (await orgs.insertRegion(tx, v)).id,
+  )
 
 export const createPdu = (db: Db, actor: Actor, origin: Origin, v: Form<typeof schema.PduForm>) =>
-  change(db, actor, origin, { action: 'create', entity: 'probation delivery unit' }, async (tx) => (await orgs.insertPdu(tx, v)).id)
+  change(
+    db,
+    actor,
+    origin,
+    { action: 'create', entity: 'probation delivery unit' },
+    async (tx) => (await orgs.insertPdu(tx, v)).id,
+  )
 
 export const createAgency = (db: Db, actor: Actor, origin: Origin, v: Form<typeof schema.AgencyForm>) =>
-  change(db, actor, origin, { action: 'create', entity: 'agency' }, async (tx) => (await orgs.insertAgency(tx, v)).id)
+  change(
+    db,
+    actor,
+    origin,
+    { action: 'create', entity: 'agency' },
+    async (tx) => (await orgs.insertAgency(tx, v)).id,
+  )
 
 export const updateAgency = (
   db: Db,
@@ -76,12 +100,23 @@ export const updateAgency = (
   v: Form<typeof schema.AgencyForm>,
 ) =>
   change(db, actor, origin, { action: 'update', entity: 'agency' }, async (tx) => {
-    await orgs.updateVersioned(tx, 'agencies', id, version, { code: v.code, name: v.name, kind: v.kind, region_id: v.regionId })
+    await orgs.updateVersioned(tx, 'agencies', id, version, {
+      code: v.code,
+      name: v.name,
+      kind: v.kind,
+      region_id: v.regionId,
+    })
     return id
   })
 
 export const createTeam = (db: Db, actor: Actor, origin: Origin, v: Form<typeof schema.TeamForm>) =>
-  change(db, actor, origin, { action: 'create', entity: 'team' }, async (tx) => (await orgs.insertTeam(tx, v)).id)
+  change(
+    db,
+    actor,
+    origin,
+    { action: 'create', entity: 'team' },
+    async (tx) => (await orgs.insertTeam(tx, v)).id,
+  )
 
 export const updateTeam = (
   db: Db,
@@ -103,7 +138,13 @@ export const updateTeam = (
   })
 
 export const createCohort = (db: Db, actor: Actor, origin: Origin, v: Form<typeof schema.CohortForm>) =>
-  change(db, actor, origin, { action: 'create', entity: 'cohort' }, async (tx) => (await orgs.insertCohort(tx, v)).id)
+  change(
+    db,
+    actor,
+    origin,
+    { action: 'create', entity: 'cohort' },
+    async (tx) => (await orgs.insertCohort(tx, v)).id,
+  )
 
 export const updateCohort = (
   db: Db,
@@ -125,11 +166,19 @@ export const updateCohort = (
 
 export async function createUser(db: Db, actor: Actor, origin: Origin, v: Form<typeof schema.NewUserForm>) {
   const passwordHash = v.password ? await hashPassword(v.password) : null
-  return change(db, actor, origin, { action: 'create', entity: 'user' }, (tx) => users.insertUser(tx, { ...v, passwordHash }))
+  return change(db, actor, origin, { action: 'create', entity: 'user' }, (tx) =>
+    users.insertUser(tx, { ...v, passwordHash }),
+  )
 }
 
 /** Updates a user; deactivating them also ends their sessions at once. */
-export const updateUser = (db: Db, actor: Actor, origin: Origin, id: string, v: Form<typeof schema.EditUserForm>) =>
+export const updateUser = (
+  db: Db,
+  actor: Actor,
+  origin: Origin,
+  id: string,
+  v: Form<typeof schema.EditUserForm>,
+) =>
   change(db, actor, origin, { action: 'update', entity: 'user' }, async (tx) => {
     await orgs.updateVersioned(tx, 'users', id, v.version, {})
     await users.updateUserDetails(tx, id, { ...v, active: v.active === 'yes' })
@@ -182,11 +231,30 @@ export async function addRestriction(
   const person = await sharing.findPersonByCrn(db, crn)
   if (!person) throw new NotFoundError()
   const user = await users.findUserIdByEmail(db, v.email)
-  if (!user) throw new ValidationError([{ field: 'email', message: 'There is no Tandem user with this email address' }])
-  return change(db, actor, origin, { action: 'create', entity: `case ${v.kind === 'allow' ? 'restriction' : 'exclusion'}`, personIds: [person.id] }, async (tx) => {
-    await sharing.insertRestriction(tx, { personId: person.id, userId: user.id, kind: v.kind, reason: v.reason, createdBy: actor.userId })
-    return person.id
-  })
+  if (!user)
+    throw new ValidationError([
+      { field: 'email', message: 'There is no Tandem user with this email address' },
+    ])
+  return change(
+    db,
+    actor,
+    origin,
+    {
+      action: 'create',
+      entity: `case ${v.kind === 'allow' ? 'restriction' : 'exclusion'}`,
+      personIds: [person.id],
+    },
+    async (tx) => {
+      await sharing.insertRestriction(tx, {
+        personId: person.id,
+        userId: user.id,
+        kind: v.kind,
+        reason: v.reason,
+        createdBy: actor.userId,
+      })
+      return person.id
+    },
+  )
 }
 
 export async function removeRestriction(
@@ -199,10 +267,20 @@ export async function removeRestriction(
 ) {
   const person = await sharing.findPersonByCrn(db, crn)
   if (!person) throw new NotFoundError()
-  return change(db, actor, origin, { action: 'delete', entity: `case ${kind === 'allow' ? 'restriction' : 'exclusion'}`, personIds: [person.id] }, async (tx) => {
-    if (!(await sharing.deleteRestriction(tx, person.id, userId, kind))) throw new NotFoundError()
-    return person.id
-  })
+  return change(
+    db,
+    actor,
+    origin,
+    {
+      action: 'delete',
+      entity: `case ${kind === 'allow' ? 'restriction' : 'exclusion'}`,
+      personIds: [person.id],
+    },
+    async (tx) => {
+      if (!(await sharing.deleteRestriction(tx, person.id, userId, kind))) throw new NotFoundError()
+      return person.id
+    },
+  )
 }
 
 /** Restrictions on one case, read by an administrator: recorded as a read of identity. */
@@ -224,10 +302,19 @@ export async function viewRestrictions(db: Db, actor: Actor, origin: Origin, crn
 }
 
 /** Creates an API client and returns its token, which is shown once and never stored. */
-export async function createApiClient(db: Db, actor: Actor, origin: Origin, v: Form<typeof schema.ApiClientForm>) {
+export async function createApiClient(
+  db: Db,
+  actor: Actor,
+  origin: Origin,
+  v: Form<typeof schema.ApiClientForm>,
+) {
   const { token, hash } = newToken('tdm_')
-  await change(db, actor, origin, { action: 'create', entity: 'API client' }, async (tx) =>
-    (await sharing.insertApiClient(tx, { ...v, tokenHash: hash, createdBy: actor.userId })).id,
+  await change(
+    db,
+    actor,
+    origin,
+    { action: 'create', entity: 'API client' },
+    async (tx) => (await sharing.insertApiClient(tx, { ...v, tokenHash: hash, createdBy: actor.userId })).id,
   )
   return token
 }

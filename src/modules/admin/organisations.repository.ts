@@ -22,7 +22,8 @@ export async function updateVersioned<T extends Versioned>(
     .where('id', '=', id)
     .where('version', '=', version)
     .executeTakeFirst()
-  if (Number(result.numUpdatedRows) === 0) throw new ConflictError('Someone else changed this record while you were editing it')
+  if (Number(result.numUpdatedRows) === 0)
+    throw new ConflictError('Someone else changed this record while you were editing it')
 }
 
 export function listRegions(db: Queryable) {
@@ -77,7 +78,12 @@ export function listAgencies(db: Queryable) {
       'a.version',
       'a.region_id',
       'r.name as region_name',
-      (eb) => eb.selectFrom('users as u').select(eb.fn.countAll<number>().as('n')).whereRef('u.agency_id', '=', 'a.id').as('users'),
+      (eb) =>
+        eb
+          .selectFrom('users as u')
+          .select(eb.fn.countAll<number>().as('n'))
+          .whereRef('u.agency_id', '=', 'a.id')
+          .as('users'),
     ])
     .orderBy('a.name')
     .execute()
@@ -87,7 +93,10 @@ export function findAgency(db: Queryable, id: string) {
   return db.selectFrom('agencies').selectAll().where('id', '=', id).executeTakeFirst()
 }
 
-export async function insertAgency(db: Queryable, v: { code: string; name: string; kind: string; regionId: string | null }) {
+export async function insertAgency(
+  db: Queryable,
+  v: { code: string; name: string; kind: string; regionId: string | null },
+) {
   return db
     .insertInto('agencies')
     .values({ code: v.code, name: v.name, kind: v.kind, region_id: v.regionId })
@@ -109,7 +118,11 @@ export function listTeams(db: Queryable) {
       'r.name as region_name',
       'u.name as pdu_name',
       (eb) =>
-        eb.selectFrom('team_members as m').select(eb.fn.countAll<number>().as('n')).whereRef('m.team_id', '=', 't.id').as('members'),
+        eb
+          .selectFrom('team_members as m')
+          .select(eb.fn.countAll<number>().as('n'))
+          .whereRef('m.team_id', '=', 't.id')
+          .as('members'),
     ])
     .orderBy('a.name')
     .orderBy('t.name')

@@ -24,11 +24,15 @@ export function listAgreements(db: Queryable) {
       's.starts_on',
       's.ends_on',
       's.status',
-      sql<string[]>`array(select a.name from sharing_agreement_agencies x join agencies a on a.id = x.agency_id
+      sql<
+        string[]
+      >`array(select a.name from sharing_agreement_agencies x join agencies a on a.id = x.agency_id
                           where x.agreement_id = s.id order by a.name)`.as('agencies'),
       sql<string[]>`array(select c.name from sharing_agreement_cohorts x join cohorts c on c.id = x.cohort_id
                           where x.agreement_id = s.id order by c.name)`.as('cohorts'),
-      sql<string[]>`array(select d.name from sharing_agreement_categories x join data_categories d on d.code = x.category
+      sql<
+        string[]
+      >`array(select d.name from sharing_agreement_categories x join data_categories d on d.code = x.category
                           where x.agreement_id = s.id order by d.sort)`.as('categories'),
     ])
     .orderBy('s.reference')
@@ -40,9 +44,21 @@ export function findAgreement(db: Queryable, id: string) {
     .selectFrom('sharing_agreements as s')
     .selectAll('s')
     .select([
-      sql<string[]>`array(select x.agency_id from sharing_agreement_agencies x where x.agreement_id = s.id)`.as('agency_ids'),
-      sql<string[]>`array(select x.cohort_id from sharing_agreement_cohorts x where x.agreement_id = s.id)`.as('cohort_ids'),
-      sql<string[]>`array(select x.category from sharing_agreement_categories x where x.agreement_id = s.id)`.as('categories'),
+      sql<
+        string[]
+      >`array(select x.agency_id from sharing_agreement_agencies x where x.agreement_id = s.id)`.as(
+        'agency_ids',
+      ),
+      sql<
+        string[]
+      >`array(select x.cohort_id from sharing_agreement_cohorts x where x.agreement_id = s.id)`.as(
+        'cohort_ids',
+      ),
+      sql<
+        string[]
+      >`array(select x.category from sharing_agreement_categories x where x.agreement_id = s.id)`.as(
+        'categories',
+      ),
     ])
     .where('s.id', '=', id)
     .executeTakeFirst()
@@ -143,12 +159,23 @@ export async function insertRestriction(
 ) {
   await db
     .insertInto('case_restrictions')
-    .values({ person_id: v.personId, user_id: v.userId, kind: v.kind, reason: v.reason, created_by: v.createdBy })
+    .values({
+      person_id: v.personId,
+      user_id: v.userId,
+      kind: v.kind,
+      reason: v.reason,
+      created_by: v.createdBy,
+    })
     .onConflict((oc) => oc.columns(['person_id', 'user_id', 'kind']).doUpdateSet({ reason: v.reason }))
     .execute()
 }
 
-export async function deleteRestriction(db: Queryable, personId: string, userId: string, kind: 'allow' | 'deny') {
+export async function deleteRestriction(
+  db: Queryable,
+  personId: string,
+  userId: string,
+  kind: 'allow' | 'deny',
+) {
   const result = await db
     .deleteFrom('case_restrictions')
     .where('person_id', '=', personId)
@@ -181,7 +208,14 @@ export function listApiClients(db: Queryable) {
 /** An API client acts through its own service account, so the access rules apply to it unchanged. */
 export async function insertApiClient(
   db: Queryable,
-  v: { name: string; agencyId: string; scopes: string[]; expiresOn: string | null; tokenHash: string; createdBy: string },
+  v: {
+    name: string
+    agencyId: string
+    scopes: string[]
+    expiresOn: string | null
+    tokenHash: string
+    createdBy: string
+  },
 ) {
   const account = await db
     .insertInto('users')

@@ -36,11 +36,18 @@ export function sharingRoutes(app: FastifyInstance, { db }: AppDeps) {
     reply.view('admin/views/agreements.njk', { agreements: await sharing.listAgreements(db) }),
   )
   app.get('/admin/agreements/new', { config: administrators }, async (_request, reply) =>
-    reply.view('admin/views/agreement.njk', { choices: await admin.choices(db), values: { status: 'active' } }),
+    reply.view('admin/views/agreement.njk', {
+      choices: await admin.choices(db),
+      values: { status: 'active' },
+    }),
   )
   app.post('/admin/agreements/new', { config: administrators }, async (request, reply) => {
     const show = async (errors: unknown) =>
-      reply.view('admin/views/agreement.njk', { choices: await admin.choices(db), errors, values: agreementValues(request.body as Record<string, unknown>) })
+      reply.view('admin/views/agreement.njk', {
+        choices: await admin.choices(db),
+        errors,
+        values: agreementValues(request.body as Record<string, unknown>),
+      })
     return submitForm(reply, AgreementForm, agreementBody(request.body), show, async (v) => {
       await admin.createAgreement(db, actorOf(request), originOf(request), v)
       return '/admin/agreements'
@@ -62,42 +69,77 @@ export function sharingRoutes(app: FastifyInstance, { db }: AppDeps) {
       startsOnParts: dateParts(agreement.starts_on),
       endsOnParts: dateParts(agreement.ends_on),
     }
-    return reply.view('admin/views/agreement.njk', { choices: await admin.choices(db), values, editing: agreement.id })
+    return reply.view('admin/views/agreement.njk', {
+      choices: await admin.choices(db),
+      values,
+      editing: agreement.id,
+    })
   })
   app.post('/admin/agreements/:id', { config: administrators }, async (request, reply) => {
     const id = idParam(request.params)
     const show = async (errors: unknown) =>
-      reply.view('admin/views/agreement.njk', { choices: await admin.choices(db), errors, values: agreementValues(request.body as Record<string, unknown>), editing: id })
-    return submitForm(reply, EditAgreementForm, agreementBody(request.body), show, async ({ version, ...v }) => {
-      await admin.updateAgreement(db, actorOf(request), originOf(request), id, version, v)
-      return '/admin/agreements'
-    })
+      reply.view('admin/views/agreement.njk', {
+        choices: await admin.choices(db),
+        errors,
+        values: agreementValues(request.body as Record<string, unknown>),
+        editing: id,
+      })
+    return submitForm(
+      reply,
+      EditAgreementForm,
+      agreementBody(request.body),
+      show,
+      async ({ version, ...v }) => {
+        await admin.updateAgreement(db, actorOf(request), originOf(request), id, version, v)
+        return '/admin/agreements'
+      },
+    )
   })
 
   const restrictionManagers = forRoles('administrator', 'data_protection_officer')
-  app.get<{ Querystring: { crn?: string } }>('/admin/restrictions', { config: restrictionManagers }, async (request, reply) => {
-    const crn = request.query.crn ? CrnParam.safeParse(request.query.crn) : null
-    if (crn && !crn.success) {
-      return reply.code(400).view('admin/views/restrictions.njk', {
-        crn: request.query.crn,
-        errors: formErrors([{ field: 'crn', message: 'Enter a CRN in the correct format, like X123456' }]),
+  app.get<{ Querystring: { crn?: string } }>(
+    '/admin/restrictions',
+    { config: restrictionManagers },
+    async (request, reply) => {
+      const crn = request.query.crn ? CrnParam.safeParse(request.query.crn) : null
+      if (crn && !crn.success) {
+        return reply.code(400).view('admin/views/restrictions.njk', {
+          crn: request.query.crn,
+          errors: formErrors([{ field: 'crn', message: 'Enter a CRN in the correct format, like X123456' }]),
+        })
+      }
+      const found = crn?.success
+        ? await admin.viewRestrictions(db, actorOf(request), originOf(request), crn.data)
+        : null
+      return reply.view('admin/views/restrictions.njk', {
+        crn: crn?.data,
+        found,
+        missing: !!crn && !found,
+        values: {},
       })
-    }
-    const found = crn?.success ? await admin.viewRestrictions(db, actorOf(request), originOf(request), crn.data) : null
-    return reply.view('admin/views/restrictions.njk', { crn: crn?.data, found, missing: !!crn && !found, values: {} })
-  })
-  app.post<{ Params: { crn: string } }>('/admin/restrictions/:crn', { config: restrictionManagers }, async (request, reply) => {
-    const crn = CrnParam.safeParse(request.params.crn)
-    if (!crn.success) throw new NotFoundError()
-    const show = async (errors: unknown) => {
-      const found = await admin.viewRestrictions(db, actorOf(request), originOf(request), crn.data)
-      return reply.view('admin/views/restrictions.njk', { crn: crn.data, found, errors, values: request.body })
-    }
-    return submitForm(reply, RestrictionForm, request.body, show, async (v) => {
-      await admin.addRestriction(db, actorOf(request), originOf(request), crn.data, v)
-      return `/admin/restrictions?crn=${crn.data}`
-    })
-  })
+    },
+  )
+  app.post<{ Params: { crn: string } }>(
+    '/admin/restrictions/:crn',
+    { config: restrictionManagers },
+    async (request, reply) => {
+      const crn = CrnParam.safeParse(request.params.crn)
+      if (!crn.success) throw new NotFoundError()
+      const show = async (errors: unknown) => {
+        const found = await admin.viewRestrictions(db, actorOf(request), originOf(request), crn.data)
+        return reply.view('admin/views/restrictions.njk', {
+          crn: crn.data,
+          found,
+          errors,
+          values: request.body,
+        })
+      }
+      return submitForm(reply, RestrictionForm, request.body, show, async (v) => {
+        await admin.addRestriction(db, actorOf(request), originOf(request), crn.data, v)
+        return `/admin/restrictions?crn=${crn.data}`
+      })
+    },
+  )
   app.post<{ Params: { crn: string; userId: string; kind: string } }>(
     '/admin/restrictions/:crn/:kind/:userId/remove',
     { config: restrictionManagers },
@@ -105,20 +147,36 @@ export function sharingRoutes(app: FastifyInstance, { db }: AppDeps) {
       const crn = CrnParam.safeParse(request.params.crn)
       const kind = request.params.kind
       if (!crn.success || (kind !== 'allow' && kind !== 'deny')) throw new NotFoundError()
-      await admin.removeRestriction(db, actorOf(request), originOf(request), crn.data, idParam({ id: request.params.userId }), kind)
+      await admin.removeRestriction(
+        db,
+        actorOf(request),
+        originOf(request),
+        crn.data,
+        idParam({ id: request.params.userId }),
+        kind,
+      )
       return reply.redirect(`/admin/restrictions?crn=${crn.data}`, 303)
     },
   )
 
   app.get('/admin/api-clients', { config: administrators }, async (_request, reply) =>
-    reply.view('admin/views/api-clients.njk', { clients: await sharing.listApiClients(db), choices: await admin.choices(db), scopeChoices, values: {} }),
+    reply.view('admin/views/api-clients.njk', {
+      clients: await sharing.listApiClients(db),
+      choices: await admin.choices(db),
+      scopeChoices,
+      values: {},
+    }),
   )
   app.post('/admin/api-clients', { config: administrators }, async (request, reply) => {
     const fields = (request.body ?? {}) as Record<string, unknown>
     const show = async (errors: unknown) =>
-      reply
-        .code(400)
-        .view('admin/views/api-clients.njk', { clients: await sharing.listApiClients(db), choices: await admin.choices(db), scopeChoices, errors, values: fields })
+      reply.code(400).view('admin/views/api-clients.njk', {
+        clients: await sharing.listApiClients(db),
+        choices: await admin.choices(db),
+        scopeChoices,
+        errors,
+        values: fields,
+      })
     const form = parseForm(ApiClientForm, { ...fields, expiresOn: dateFromParts(fields, 'expiresOn') })
     if (!form.ok) return show(form.errors)
     try {

@@ -12,7 +12,10 @@ export interface UserValues {
   contractedHours: number
 }
 
-export function listUsers(db: Queryable, filter: { text?: string | undefined; agencyId?: string | undefined }) {
+export function listUsers(
+  db: Queryable,
+  filter: { text?: string | undefined; agencyId?: string | undefined },
+) {
   let query = db
     .selectFrom('users as u')
     .innerJoin('agencies as a', 'a.id', 'u.agency_id')
@@ -25,7 +28,9 @@ export function listUsers(db: Queryable, filter: { text?: string | undefined; ag
       'u.locked_until',
       'u.last_sign_in_at',
       'a.name as agency_name',
-      sql<string[]>`array(select r.role from user_roles r where r.user_id = u.id order by r.role)`.as('roles'),
+      sql<string[]>`array(select r.role from user_roles r where r.user_id = u.id order by r.role)`.as(
+        'roles',
+      ),
     ])
     .where('u.kind', '=', 'person')
     .orderBy('u.display_name')
@@ -54,7 +59,9 @@ export function findUser(db: Queryable, id: string) {
       'u.locked_until',
       'u.last_sign_in_at',
       'u.version',
-      sql<string[]>`array(select r.role from user_roles r where r.user_id = u.id order by r.role)`.as('roles'),
+      sql<string[]>`array(select r.role from user_roles r where r.user_id = u.id order by r.role)`.as(
+        'roles',
+      ),
       sql<string[]>`array(select m.team_id from team_members m where m.user_id = u.id)`.as('team_ids'),
     ])
     .where('u.id', '=', id)
@@ -99,10 +106,17 @@ export async function updateUserDetails(db: Queryable, id: string, v: UserValues
 
 async function replaceRolesAndTeams(db: Queryable, userId: string, roles: string[], teamIds: string[]) {
   await db.deleteFrom('user_roles').where('user_id', '=', userId).execute()
-  if (roles.length) await db.insertInto('user_roles').values(roles.map((role) => ({ user_id: userId, role }))).execute()
+  if (roles.length)
+    await db
+      .insertInto('user_roles')
+      .values(roles.map((role) => ({ user_id: userId, role })))
+      .execute()
   await db.deleteFrom('team_members').where('user_id', '=', userId).execute()
   if (teamIds.length) {
-    await db.insertInto('team_members').values(teamIds.map((team_id) => ({ team_id, user_id: userId }))).execute()
+    await db
+      .insertInto('team_members')
+      .values(teamIds.map((team_id) => ({ team_id, user_id: userId })))
+      .execute()
   }
 }
 

@@ -14,26 +14,44 @@ const roleChoices = ROLES.map((role) => ({ value: role, text: ROLE_NAMES[role] }
 export function userRoutes(app: FastifyInstance, { db, config, clock }: AppDeps) {
   const oidcEnabled = !!config.oidc
 
-  app.get<{ Querystring: { q?: string; agency?: string } }>('/admin/users', { config: administrators }, async (request, reply) => {
-    const agencyId = /^[0-9a-f-]{36}$/i.test(request.query.agency ?? '') ? request.query.agency : undefined
-    const text = (request.query.q ?? '').trim().slice(0, 100)
-    return reply.view('admin/views/users.njk', {
-      users: await users.listUsers(db, { text, agencyId }),
-      choices: await admin.choices(db),
-      filter: { q: text, agency: agencyId },
-      now: clock.now(),
-    })
-  })
+  app.get<{ Querystring: { q?: string; agency?: string } }>(
+    '/admin/users',
+    { config: administrators },
+    async (request, reply) => {
+      const agencyId = /^[0-9a-f-]{36}$/i.test(request.query.agency ?? '') ? request.query.agency : undefined
+      const text = (request.query.q ?? '').trim().slice(0, 100)
+      return reply.view('admin/views/users.njk', {
+        users: await users.listUsers(db, { text, agencyId }),
+        choices: await admin.choices(db),
+        filter: { q: text, agency: agencyId },
+        now: clock.now(),
+      })
+    },
+  )
 
   app.get('/admin/users/new', { config: administrators }, async (_request, reply) =>
-    reply.view('admin/views/user.njk', { choices: await admin.choices(db), roleChoices, values: { contractedHours: 37 }, oidcEnabled }),
+    reply.view('admin/views/user.njk', {
+      choices: await admin.choices(db),
+      roleChoices,
+      values: { contractedHours: 37 },
+      oidcEnabled,
+    }),
   )
   app.post('/admin/users/new', { config: administrators }, async (request, reply) => {
     const show = async (errors: unknown) =>
-      reply.view('admin/views/user.njk', { choices: await admin.choices(db), roleChoices, errors, values: request.body, oidcEnabled })
+      reply.view('admin/views/user.njk', {
+        choices: await admin.choices(db),
+        roleChoices,
+        errors,
+        values: request.body,
+        oidcEnabled,
+      })
     const schema = oidcEnabled
       ? NewUserForm
-      : NewUserForm.refine((f) => f.password, { path: ['password'], message: 'Enter a first password for the user' })
+      : NewUserForm.refine((f) => f.password, {
+          path: ['password'],
+          message: 'Enter a first password for the user',
+        })
     return submitForm(reply, schema, request.body, show, async (v) => {
       const id = await admin.createUser(db, actorOf(request), originOf(request), v)
       return `/admin/users/${id}`
@@ -55,7 +73,14 @@ export function userRoutes(app: FastifyInstance, { db, config, clock }: AppDeps)
       active: user.active ? 'yes' : 'no',
       version: user.version,
     }
-    return reply.view('admin/views/user.njk', { choices: await admin.choices(db), roleChoices, values, user, editing: user.id, now: clock.now() })
+    return reply.view('admin/views/user.njk', {
+      choices: await admin.choices(db),
+      roleChoices,
+      values,
+      user,
+      editing: user.id,
+      now: clock.now(),
+    })
   })
 
   app.post('/admin/users/:id', { config: administrators }, async (request, reply) => {
@@ -63,7 +88,15 @@ export function userRoutes(app: FastifyInstance, { db, config, clock }: AppDeps)
     const user = await users.findUser(db, id)
     if (!user) throw new NotFoundError()
     const show = async (errors: unknown) =>
-      reply.view('admin/views/user.njk', { choices: await admin.choices(db), roleChoices, errors, values: request.body, user, editing: id, now: clock.now() })
+      reply.view('admin/views/user.njk', {
+        choices: await admin.choices(db),
+        roleChoices,
+        errors,
+        values: request.body,
+        user,
+        editing: id,
+        now: clock.now(),
+      })
     return submitForm(reply, EditUserForm, request.body, show, async (v) => {
       await admin.updateUser(db, actorOf(request), originOf(request), id, v)
       return `/admin/users/${id}`
@@ -79,7 +112,15 @@ export function userRoutes(app: FastifyInstance, { db, config, clock }: AppDeps)
         choices: await admin.choices(db),
         roleChoices,
         passwordErrors: errors,
-        values: { ...user, displayName: user.display_name, agencyId: user.agency_id, teamIds: user.team_ids, active: user.active ? 'yes' : 'no', contractedHours: user.contracted_hours, jobTitle: user.job_title },
+        values: {
+          ...user,
+          displayName: user.display_name,
+          agencyId: user.agency_id,
+          teamIds: user.team_ids,
+          active: user.active ? 'yes' : 'no',
+          contractedHours: user.contracted_hours,
+          jobTitle: user.job_title,
+        },
         user,
         editing: id,
         now: clock.now(),

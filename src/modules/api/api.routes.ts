@@ -66,7 +66,11 @@ export async function apiRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
     '/api/v1/people/:crn',
     {
       config: apiScope('people:read'),
-      schema: { summary: 'One person, with the categories shared with your agency', params: CrnPath, response: { 200: Person, ...errors } },
+      schema: {
+        summary: 'One person, with the categories shared with your agency',
+        params: CrnPath,
+        response: { 200: Person, ...errors },
+      },
     },
     async (request) => {
       const view = await viewPerson(db, actorOf(request), request.params.crn, originOf(request), clock)
@@ -103,7 +107,14 @@ export async function apiRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
             }
           : {}),
         ...(shares('risk')
-          ? { risk: { roshLevel: person.roshLevel, mappaCategory: person.mappaCategory, mappaLevel: person.mappaLevel, tier: person.tier } }
+          ? {
+              risk: {
+                roshLevel: person.roshLevel,
+                mappaCategory: person.mappaCategory,
+                mappaLevel: person.mappaLevel,
+                tier: person.tier,
+              },
+            }
           : {}),
         registrations: registrations.map((r) => ({
           typeCode: r.type_code,

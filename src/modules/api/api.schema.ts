@@ -14,7 +14,9 @@ export const PeopleQuery = z.object({
 
 const Access = z.object({
   relationship: z.enum(['allocated', 'team', 'agreement', 'break_glass']),
-  categories: z.array(z.enum(DATA_CATEGORIES)).describe('The kinds of information this client may see about the person'),
+  categories: z
+    .array(z.enum(DATA_CATEGORIES))
+    .describe('The kinds of information this client may see about the person'),
 })
 
 const Identity = z.object({
@@ -61,7 +63,12 @@ export const Person = z.object({
     .optional()
     .describe('Present only when the risk category is shared'),
   registrations: z.array(
-    z.object({ typeCode: z.string(), description: z.string(), category: z.string(), registeredOn: z.string() }),
+    z.object({
+      typeCode: z.string(),
+      description: z.string(),
+      category: z.string(),
+      registeredOn: z.string(),
+    }),
   ),
 })
 

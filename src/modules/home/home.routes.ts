@@ -23,13 +23,25 @@ export function homeRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
   app.post('/account/password', { config: signedIn }, async (request, reply) => {
     const actor = actorOf(request)
     const form = parseForm(ChangePasswordForm, request.body)
-    const problems = form.ok ? await changePassword(db, actor, form.value, request.sessionTokenHash, clock) : form.problems
+    const problems = form.ok
+      ? await changePassword(db, actor, form.value, request.sessionTokenHash, clock)
+      : form.problems
     if (problems.length > 0) {
-      return reply.code(400).view('home/views/account.njk', { account: await describeAccount(db, actor), errors: formErrors(problems) })
+      return reply.code(400).view('home/views/account.njk', {
+        account: await describeAccount(db, actor),
+        errors: formErrors(problems),
+      })
     }
-    return reply.view('home/views/account.njk', { account: await describeAccount(db, actor), passwordChanged: true })
+    return reply.view('home/views/account.njk', {
+      account: await describeAccount(db, actor),
+      passwordChanged: true,
+    })
   })
 
-  app.get('/privacy', { config: publicRoute }, async (_request, reply) => reply.view('home/views/privacy.njk'))
-  app.get('/accessibility', { config: publicRoute }, async (_request, reply) => reply.view('home/views/accessibility.njk'))
+  app.get('/privacy', { config: publicRoute }, async (_request, reply) =>
+    reply.view('home/views/privacy.njk'),
+  )
+  app.get('/accessibility', { config: publicRoute }, async (_request, reply) =>
+    reply.view('home/views/accessibility.njk'),
+  )
 }

@@ -19,7 +19,12 @@ export async function describeAccount(db: Db, actor: Actor) {
     .select(['password_hash', 'oidc_subject', 'last_sign_in_at'])
     .where('id', '=', actor.userId)
     .executeTakeFirstOrThrow()
-  return { actor, teams: teams.map((t) => t.name), hasPassword: !!user.password_hash, usesOidc: !!user.oidc_subject }
+  return {
+    actor,
+    teams: teams.map((t) => t.name),
+    hasPassword: !!user.password_hash,
+    usesOidc: !!user.oidc_subject,
+  }
 }
 
 /**
@@ -33,13 +38,21 @@ export async function changePassword(
   keepSession: string | null,
   clock: Clock,
 ): Promise<FieldProblem[]> {
-  const user = await db.selectFrom('users').select(['password_hash']).where('id', '=', actor.userId).executeTakeFirstOrThrow()
+  const user = await db
+    .selectFrom('users')
+    .select(['password_hash'])
+    .where('id', '=', actor.userId)
+    .executeTakeFirstOrThrow()
   if (!(await verifyPassword(user.password_hash, form.currentPassword))) {
     return [{ field: 'currentPassword', message: 'Your current password is not correct' }]
   }
   const hash = await hashPassword(form.newPassword)
   await db.transaction().execute(async (tx) => {
-    await tx.updateTable('users').set({ password_hash: hash, updated_at: clock.now() }).where('id', '=', actor.userId).execute()
+    await tx
+      .updateTable('users')
+      .set({ password_hash: hash, updated_at: clock.now() })
+      .where('id', '=', actor.userId)
+      .execute()
     await endSessionsOf(tx, actor.userId, clock.now(), 'password changed', keepSession)
   })
   return []

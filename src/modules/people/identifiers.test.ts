@@ -28,13 +28,17 @@ describe('PNC numbers', () => {
 
   it('round-trips every year and serial, and catches any single changed digit', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1950, max: 2025 }), fc.integer({ min: 0, max: 9_999_999 }), (year, serial) => {
-        const pnc = formatPnc(year, serial)
-        expect(canonicalPnc(pnc)).toBe(pnc)
-        const digit = pnc.length - 2
-        const changed = pnc.slice(0, digit) + ((Number(pnc[digit]) + 1) % 10) + pnc.slice(digit + 1)
-        expect(canonicalPnc(changed)).toBeNull()
-      }),
+      fc.property(
+        fc.integer({ min: 1950, max: 2025 }),
+        fc.integer({ min: 0, max: 9_999_999 }),
+        (year, serial) => {
+          const pnc = formatPnc(year, serial)
+          expect(canonicalPnc(pnc)).toBe(pnc)
+          const digit = pnc.length - 2
+          const changed = pnc.slice(0, digit) + ((Number(pnc[digit]) + 1) % 10) + pnc.slice(digit + 1)
+          expect(canonicalPnc(changed)).toBeNull()
+        },
+      ),
     )
   })
 })
@@ -47,17 +51,23 @@ describe('CRO numbers', () => {
     expect(canonicalCro(cro)).toBe(cro)
     expect(canonicalCro(cro.replace('123456', '12345'))).toBeNull()
     // SF form: check letter over YY followed by the unpadded serial.
-    expect(canonicalCro('SF93/12345' + 'ZABCDEFGHJKLMNPQRTUVWXY'[Number('9312345') % 23])).toBe(`SF93/12345${'ZABCDEFGHJKLMNPQRTUVWXY'[Number('9312345') % 23]}`)
+    expect(canonicalCro('SF93/12345' + 'ZABCDEFGHJKLMNPQRTUVWXY'[Number('9312345') % 23])).toBe(
+      `SF93/12345${'ZABCDEFGHJKLMNPQRTUVWXY'[Number('9312345') % 23]}`,
+    )
     expect(canonicalCro('12/3456')).toBeNull()
   })
 
   it('pads short serials in the standard form', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 999_999 }), fc.integer({ min: 1950, max: 2025 }), (serial, year) => {
-        const cro = formatCro(serial, year)
-        const short = `${serial}/${cro.slice(7)}`
-        expect(canonicalCro(short)).toBe(cro)
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 999_999 }),
+        fc.integer({ min: 1950, max: 2025 }),
+        (serial, year) => {
+          const cro = formatCro(serial, year)
+          const short = `${serial}/${cro.slice(7)}`
+          expect(canonicalCro(short)).toBe(cro)
+        },
+      ),
     )
   })
 })

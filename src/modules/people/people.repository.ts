@@ -111,7 +111,11 @@ function visiblePeople(db: Queryable, actor: Actor) {
     .leftJoin('teams as t', 't.id', 'p.lead_team_id')
 }
 
-export async function findVisiblePerson(db: Queryable, actor: Actor, crn: string): Promise<PersonRecord | null> {
+export async function findVisiblePerson(
+  db: Queryable,
+  actor: Actor,
+  crn: string,
+): Promise<PersonRecord | null> {
   const row = await visiblePeople(db, actor)
     .select(personColumns())
     .where('p.crn', '=', crn)
@@ -156,20 +160,32 @@ export async function searchVisiblePeople(db: Queryable, actor: Actor, criteria:
 export async function findCaseload(db: Queryable, actor: Actor) {
   const rows = await visiblePeople(db, actor)
     .innerJoin('allocations as al', (join) =>
-      join.onRef('al.person_id', '=', 'p.id').on('al.user_id', '=', actor.userId).on('al.ended_at', 'is', null),
+      join
+        .onRef('al.person_id', '=', 'p.id')
+        .on('al.user_id', '=', actor.userId)
+        .on('al.ended_at', 'is', null),
     )
     .select(personColumns())
     .select(['al.role as allocation_role', 'al.is_lead'])
     .orderBy('p.last_name')
     .orderBy('p.first_name')
     .execute()
-  return rows.map((row) => ({ ...toPerson(row as PersonRow), allocationRole: row.allocation_role, isLead: row.is_lead }))
+  return rows.map((row) => ({
+    ...toPerson(row as PersonRow),
+    allocationRole: row.allocation_role,
+    isLead: row.is_lead,
+  }))
 }
 
 /** Sentences, custody and licence conditions: only called when 'sentence' is shared. */
 export async function findSentenceDetail(db: Queryable, personId: string) {
   const [sentences, custody, conditions] = await Promise.all([
-    db.selectFrom('sentences').selectAll().where('person_id', '=', personId).orderBy('sentenced_on', 'desc').execute(),
+    db
+      .selectFrom('sentences')
+      .selectAll()
+      .where('person_id', '=', personId)
+      .orderBy('sentenced_on', 'desc')
+      .execute(),
     db
       .selectFrom('custody_episodes')
       .selectAll()
@@ -205,7 +221,15 @@ export function findWorkers(db: Queryable, personId: string) {
     .selectFrom('allocations as al')
     .innerJoin('users as u', 'u.id', 'al.user_id')
     .innerJoin('agencies as a', 'a.id', 'al.agency_id')
-    .select(['al.role', 'al.is_lead', 'al.started_at', 'u.display_name', 'u.email', 'u.phone', 'a.name as agency_name'])
+    .select([
+      'al.role',
+      'al.is_lead',
+      'al.started_at',
+      'u.display_name',
+      'u.email',
+      'u.phone',
+      'a.name as agency_name',
+    ])
     .where('al.person_id', '=', personId)
     .where('al.ended_at', 'is', null)
     .orderBy('al.is_lead', 'desc')
@@ -218,7 +242,15 @@ export function findUpcomingAppointments(db: Queryable, personId: string, from: 
     .selectFrom('appointments as ap')
     .innerJoin('agencies as a', 'a.id', 'ap.agency_id')
     .leftJoin('users as u', 'u.id', 'ap.staff_user_id')
-    .select(['ap.id', 'ap.starts_at', 'ap.kind', 'ap.location', 'ap.outcome', 'a.name as agency_name', 'u.display_name'])
+    .select([
+      'ap.id',
+      'ap.starts_at',
+      'ap.kind',
+      'ap.location',
+      'ap.outcome',
+      'a.name as agency_name',
+      'u.display_name',
+    ])
     .where('ap.person_id', '=', personId)
     .where('ap.starts_at', '>=', from)
     .orderBy('ap.starts_at')
@@ -230,7 +262,13 @@ export function findUpcomingAppointments(db: Queryable, personId: string, from: 
  * The newest timeline items the actor may see: those in a shared category, plus anything the
  * actor's own agency recorded. Also counts what was withheld.
  */
-export function findTimeline(db: Queryable, actor: Actor, personId: string, categories: DataCategory[], limit: number) {
+export function findTimeline(
+  db: Queryable,
+  actor: Actor,
+  personId: string,
+  categories: DataCategory[],
+  limit: number,
+) {
   return db
     .selectFrom('timeline_events as te')
     .innerJoin('agencies as a', 'a.id', 'te.agency_id')
@@ -252,7 +290,12 @@ export function findTimeline(db: Queryable, actor: Actor, personId: string, cate
     .execute()
 }
 
-export function countWithheldTimeline(db: Queryable, actor: Actor, personId: string, categories: DataCategory[]) {
+export function countWithheldTimeline(
+  db: Queryable,
+  actor: Actor,
+  personId: string,
+  categories: DataCategory[],
+) {
   return db
     .selectFrom('timeline_events as te')
     .select((eb) => eb.fn.countAll<number>().as('withheld'))
@@ -265,15 +308,13 @@ export function countWithheldTimeline(db: Queryable, actor: Actor, personId: str
 
 /** Whether a CRN belongs to anyone, for break-glass only (the caller audits the question). */
 export function findPersonIdForBreakGlass(db: Queryable, crn: string) {
-  return db
-    .selectFrom('people as p')
-    .select(['p.id'])
-    .where('p.crn', '=', crn)
-    .executeTakeFirst()
+  return db.selectFrom('people as p').select(['p.id']).where('p.crn', '=', crn).executeTakeFirst()
 }
 
 export async function isBlocked(db: Queryable, personId: string, userId: string): Promise<boolean> {
-  const { rows } = await sql<{ blocked: boolean }>`select case_blocked(${personId}, ${userId}) as blocked`.execute(db)
+  const { rows } = await sql<{
+    blocked: boolean
+  }>`select case_blocked(${personId}, ${userId}) as blocked`.execute(db)
   return rows[0]?.blocked ?? true
 }
 
@@ -283,7 +324,12 @@ export async function insertBreakGlassGrant(
 ) {
   await db
     .insertInto('break_glass_grants')
-    .values({ person_id: grant.personId, user_id: grant.userId, reason: grant.reason, expires_at: grant.expiresAt })
+    .values({
+      person_id: grant.personId,
+      user_id: grant.userId,
+      reason: grant.reason,
+      expires_at: grant.expiresAt,
+    })
     .execute()
 }
 
@@ -293,7 +339,18 @@ export async function findAppointmentsForStaff(db: Queryable, actor: Actor, from
     .selectFrom('appointments as ap')
     .innerJoin('people as p', 'p.id', 'ap.person_id')
     .innerJoin(accessFor(actor, 'p.id'), (join) => join.onTrue())
-    .select(['ap.id', 'ap.starts_at', 'ap.ends_at', 'ap.kind', 'ap.location', 'ap.outcome', 'p.id as person_id', 'p.crn', 'p.first_name', 'p.last_name'])
+    .select([
+      'ap.id',
+      'ap.starts_at',
+      'ap.ends_at',
+      'ap.kind',
+      'ap.location',
+      'ap.outcome',
+      'p.id as person_id',
+      'p.crn',
+      'p.first_name',
+      'p.last_name',
+    ])
     .where('ap.staff_user_id', '=', actor.userId)
     .where('ap.starts_at', '>=', from)
     .where('ap.starts_at', '<', to)

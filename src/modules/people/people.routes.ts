@@ -6,7 +6,13 @@ import { parseForm } from '../../platform/http/forms.js'
 import { actorOf, forRoles, originOf } from '../../platform/http/route-access.js'
 import { ageOn, londonDate } from '../../platform/views/format.js'
 import { BreakGlassForm, CrnParam, SearchQuery } from './people.schema.js'
-import { BREAK_GLASS_HOURS, listCaseload, requestBreakGlass, searchPeople, viewPerson } from './people.service.js'
+import {
+  BREAK_GLASS_HOURS,
+  listCaseload,
+  requestBreakGlass,
+  searchPeople,
+  viewPerson,
+} from './people.service.js'
 
 const caseworkers = forRoles(...CASEWORK_ROLES)
 
@@ -19,10 +25,14 @@ export function peopleRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
     return reply.view('people/views/search.njk', { q: text, results, today: londonDate(clock.now()) })
   })
 
-  app.get('/caseload', { config: forRoles('practitioner', 'manager', 'partner_worker', 'provider', 'coordinator') }, async (request, reply) => {
-    const people = await listCaseload(db, actorOf(request), originOf(request))
-    return reply.view('people/views/caseload.njk', { people, today: londonDate(clock.now()) })
-  })
+  app.get(
+    '/caseload',
+    { config: forRoles('practitioner', 'manager', 'partner_worker', 'provider', 'coordinator') },
+    async (request, reply) => {
+      const people = await listCaseload(db, actorOf(request), originOf(request))
+      return reply.view('people/views/caseload.njk', { people, today: londonDate(clock.now()) })
+    },
+  )
 
   app.get<{ Params: { crn: string } }>('/people/:crn', { config: caseworkers }, async (request, reply) => {
     const crn = CrnParam.safeParse(request.params.crn)
@@ -32,21 +42,45 @@ export function peopleRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
       return reply.code(404).view('people/views/not-found.njk', { crn: crn.data })
     }
     const today = londonDate(clock.now())
-    return reply.view('people/views/person.njk', { ...view, today, age: ageOn(view.person.dateOfBirth, today) })
+    return reply.view('people/views/person.njk', {
+      ...view,
+      today,
+      age: ageOn(view.person.dateOfBirth, today),
+    })
   })
 
-  app.get<{ Querystring: { crn?: string } }>('/break-glass', { config: caseworkers }, async (request, reply) => {
-    return reply.view('people/views/break-glass.njk', { values: { crn: request.query.crn ?? '' }, hours: BREAK_GLASS_HOURS })
-  })
+  app.get<{ Querystring: { crn?: string } }>(
+    '/break-glass',
+    { config: caseworkers },
+    async (request, reply) => {
+      return reply.view('people/views/break-glass.njk', {
+        values: { crn: request.query.crn ?? '' },
+        hours: BREAK_GLASS_HOURS,
+      })
+    },
+  )
 
   app.post('/break-glass', { config: caseworkers }, async (request, reply) => {
     const form = parseForm(BreakGlassForm, request.body)
     if (!form.ok) {
-      return reply.code(400).view('people/views/break-glass.njk', { errors: form.errors, values: request.body, hours: BREAK_GLASS_HOURS })
+      return reply.code(400).view('people/views/break-glass.njk', {
+        errors: form.errors,
+        values: request.body,
+        hours: BREAK_GLASS_HOURS,
+      })
     }
-    const outcome = await requestBreakGlass(db, actorOf(request), form.value.crn, form.value.reason, originOf(request), clock)
+    const outcome = await requestBreakGlass(
+      db,
+      actorOf(request),
+      form.value.crn,
+      form.value.reason,
+      originOf(request),
+      clock,
+    )
     if (outcome === 'refused') {
-      return reply.code(403).view('people/views/break-glass.njk', { refused: true, values: form.value, hours: BREAK_GLASS_HOURS })
+      return reply
+        .code(403)
+        .view('people/views/break-glass.njk', { refused: true, values: form.value, hours: BREAK_GLASS_HOURS })
     }
     return reply.redirect(`/people/${form.value.crn}`, 303)
   })

@@ -8,11 +8,7 @@ export const CrnParam = z
   .pipe(z.string().regex(CRN_PATTERN))
 
 export const SearchQuery = z.object({
-  q: z
-    .string()
-    .trim()
-    .max(100, 'Search must be 100 characters or fewer')
-    .default(''),
+  q: z.string().trim().max(100, 'Search must be 100 characters or fewer').default(''),
 })
 
 export const BreakGlassForm = z.object({

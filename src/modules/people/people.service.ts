@@ -24,7 +24,9 @@ export async function viewPerson(db: Db, actor: Actor, crn: string, origin: Orig
       mayShow(person.access, 'sentence') ? repo.findSentenceDetail(tx, person.id) : null,
       repo.findRegistrations(tx, person.id, categories),
       repo.findWorkers(tx, person.id),
-      mayShow(person.access, 'supervision') ? repo.findUpcomingAppointments(tx, person.id, clock.now(), 5) : null,
+      mayShow(person.access, 'supervision')
+        ? repo.findUpcomingAppointments(tx, person.id, clock.now(), 5)
+        : null,
       repo.findTimeline(tx, actor, person.id, categories, TIMELINE_PAGE),
       isLead ? repo.countWithheldTimeline(tx, actor, person.id, categories) : null,
     ])

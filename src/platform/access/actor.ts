@@ -22,7 +22,13 @@ export const ROLE_NAMES: Record<Role, string> = {
 }
 
 /** Roles that work with individual people and so may see personal data through a relationship. */
-export const CASEWORK_ROLES: readonly Role[] = ['practitioner', 'manager', 'partner_worker', 'provider', 'coordinator']
+export const CASEWORK_ROLES: readonly Role[] = [
+  'practitioner',
+  'manager',
+  'partner_worker',
+  'provider',
+  'coordinator',
+]
 
 export const DATA_CATEGORIES = [
   'identity',

@@ -23,7 +23,9 @@ function link(prevHash: string, seq: number, content: string): string {
  */
 export async function sealAuditLog(db: Db, limit = 5000): Promise<number> {
   return db.transaction().execute(async (tx) => {
-    const { rows: lock } = await sql<{ got: boolean }>`select pg_try_advisory_xact_lock(${SEALER_LOCK}) as got`.execute(tx)
+    const { rows: lock } = await sql<{
+      got: boolean
+    }>`select pg_try_advisory_xact_lock(${SEALER_LOCK}) as got`.execute(tx)
     if (!lock[0]?.got) return 0
     const pending = await tx
       .selectFrom('audit_log')
@@ -84,7 +86,8 @@ export async function verifyAuditLog(db: Db, batch = 10_000): Promise<ChainRepor
     for (const row of rows) {
       const seq = row.seq as number
       if (seq !== expectedSeq) problems.push(`records ${expectedSeq} to ${seq - 1} of the chain are missing`)
-      if (row.prev_hash !== prev) problems.push(`record ${seq} (id ${row.id}) does not follow the record before it`)
+      if (row.prev_hash !== prev)
+        problems.push(`record ${seq} (id ${row.id}) does not follow the record before it`)
       if (row.hash !== link(row.prev_hash ?? '', seq, row.content)) {
         problems.push(`record ${seq} (id ${row.id}) has been altered since it was sealed`)
       }
@@ -97,7 +100,9 @@ export async function verifyAuditLog(db: Db, batch = 10_000): Promise<ChainRepor
     .selectFrom('audit_log')
     .select([
       sql<number>`count(*) filter (where seq is null)`.as('unsealed'),
-      sql<number>`count(*) filter (where seq is null and occurred_at < now() - interval '1 minute')`.as('stale'),
+      sql<number>`count(*) filter (where seq is null and occurred_at < now() - interval '1 minute')`.as(
+        'stale',
+      ),
     ])
     .executeTakeFirstOrThrow()
   return {

@@ -56,7 +56,11 @@ export function findPersonIdentity(db: Queryable, crn: string) {
 
 export function findPeopleIdentities(db: Queryable, ids: string[]) {
   if (ids.length === 0) return Promise.resolve([])
-  return db.selectFrom('people').select(['id', 'crn', 'first_name', 'last_name']).where('id', 'in', ids).execute()
+  return db
+    .selectFrom('people')
+    .select(['id', 'crn', 'first_name', 'last_name'])
+    .where('id', 'in', ids)
+    .execute()
 }
 
 export function findBreakGlassGrants(db: Queryable, reviewed: boolean) {
@@ -99,7 +103,9 @@ export async function reviewBreakGlassGrant(
       review_outcome: review.outcome,
       review_note: review.note,
       // A grant judged unjustified ends at once if it is still running.
-      ...(review.outcome === 'not_justified' ? { expires_at: sql<Date>`least(expires_at, ${review.at}::timestamptz)` } : {}),
+      ...(review.outcome === 'not_justified'
+        ? { expires_at: sql<Date>`least(expires_at, ${review.at}::timestamptz)` }
+        : {}),
     })
     .where('id', '=', review.id)
     .where('reviewed_at', 'is', null)

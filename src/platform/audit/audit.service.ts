@@ -41,7 +41,8 @@ export async function searchAccessLog(
 ) {
   return db.transaction().execute(async (tx) => {
     const person = filter.crn ? await repo.findPersonIdentity(tx, filter.crn) : undefined
-    if (filter.crn && !person) return { records: [], people: new Map<string, { crn: string; name: string }>(), personMissing: true }
+    if (filter.crn && !person)
+      return { records: [], people: new Map<string, { crn: string; name: string }>(), personMissing: true }
     const records = await repo.findAuditRecords(tx, { ...filter, personId: person?.id })
     const personIds = [...new Set(records.flatMap((r) => r.person_ids))]
     const identities = await repo.findPeopleIdentities(tx, personIds)
@@ -54,7 +55,9 @@ export async function searchAccessLog(
       purpose: OVERSIGHT,
       detail: { filter: { ...filter, from: filter.from?.toISOString(), to: filter.to?.toISOString() } },
     })
-    const people = new Map(identities.map((p) => [p.id, { crn: p.crn, name: `${p.first_name} ${p.last_name}` }]))
+    const people = new Map(
+      identities.map((p) => [p.id, { crn: p.crn, name: `${p.first_name} ${p.last_name}` }]),
+    )
     return { records, people, personMissing: false }
   })
 }
@@ -62,10 +65,20 @@ export async function searchAccessLog(
 /** Emergency access waiting for review, and reviewed; showing it names people, so it is recorded. */
 export async function breakGlassQueue(db: Db, actor: Actor, origin: Origin) {
   return db.transaction().execute(async (tx) => {
-    const [pending, reviewed] = await Promise.all([repo.findBreakGlassGrants(tx, false), repo.findBreakGlassGrants(tx, true)])
+    const [pending, reviewed] = await Promise.all([
+      repo.findBreakGlassGrants(tx, false),
+      repo.findBreakGlassGrants(tx, true),
+    ])
     const personIds = [...new Set([...pending, ...reviewed].map((g) => g.person_id))]
     if (personIds.length > 0) {
-      await recordAudit(tx, { actor, action: 'list', personIds, categories: ['identity'], origin, purpose: OVERSIGHT })
+      await recordAudit(tx, {
+        actor,
+        action: 'list',
+        personIds,
+        categories: ['identity'],
+        origin,
+        purpose: OVERSIGHT,
+      })
     }
     return { pending, reviewed }
   })
@@ -80,7 +93,11 @@ export async function reviewBreakGlass(
   clock: Clock,
 ): Promise<boolean> {
   return db.transaction().execute(async (tx) => {
-    const updated = await repo.reviewBreakGlassGrant(tx, { ...review, reviewerId: actor.userId, at: clock.now() })
+    const updated = await repo.reviewBreakGlassGrant(tx, {
+      ...review,
+      reviewerId: actor.userId,
+      at: clock.now(),
+    })
     if (!updated) return false
     await recordAudit(tx, {
       actor,

@@ -43,8 +43,12 @@ describe(`audit log on ${engine}`, () => {
 
   it('refuses to change or delete a record, sealed or not', async () => {
     await write(1)
-    await expect(sql`update audit_log set purpose = 'changed' where seq = 1`.execute(database.db)).rejects.toThrow(/append-only/)
-    await expect(sql`update audit_log set purpose = 'changed' where seq is null`.execute(database.db)).rejects.toThrow(/append-only/)
+    await expect(
+      sql`update audit_log set purpose = 'changed' where seq = 1`.execute(database.db),
+    ).rejects.toThrow(/append-only/)
+    await expect(
+      sql`update audit_log set purpose = 'changed' where seq is null`.execute(database.db),
+    ).rejects.toThrow(/append-only/)
     await expect(sql`delete from audit_log where seq = 2`.execute(database.db)).rejects.toThrow(/append-only/)
   })
 
@@ -68,8 +72,12 @@ describe(`audit log on ${engine}`, () => {
     const app = await testApp(database.db)
     const client = new Client(app, await f.sessionCookie(database.db, userId))
     expect((await client.get(`/people/${person.crn}`)).statusCode).toBe(200)
-    await sql`create function refuse_audit() returns trigger language plpgsql as $$ begin raise exception 'audit store unavailable'; end $$`.execute(database.db)
-    await sql`create trigger refuse_audit before insert on audit_log for each row execute function refuse_audit()`.execute(database.db)
+    await sql`create function refuse_audit() returns trigger language plpgsql as $$ begin raise exception 'audit store unavailable'; end $$`.execute(
+      database.db,
+    )
+    await sql`create trigger refuse_audit before insert on audit_log for each row execute function refuse_audit()`.execute(
+      database.db,
+    )
     try {
       const response = await client.get(`/people/${person.crn}`)
       expect(response.statusCode).toBe(500)

@@ -43,7 +43,9 @@ export async function recordAudit(db: Queryable, entry: AuditEntry): Promise<voi
     .insertInto('audit_log')
     .values({
       actor_user_id: entry.actor?.userId ?? null,
-      actor_label: entry.actor ? `${entry.actor.displayName} <${entry.actor.email}>` : (entry.actorLabel ?? 'system'),
+      actor_label: entry.actor
+        ? `${entry.actor.displayName} <${entry.actor.email}>`
+        : (entry.actorLabel ?? 'system'),
       actor_agency_id: entry.actor?.agencyId ?? null,
       action: entry.action,
       person_ids: entry.personIds,

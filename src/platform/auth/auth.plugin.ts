@@ -53,9 +53,11 @@ export function registerAuthentication(app: FastifyInstance, ctx: AuthContext, s
     if (!access) return
     if (access.kind === 'api') {
       const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1]
-      if (!token) throw new UnauthenticatedError('Send an API token in the Authorization header: Bearer <token>')
+      if (!token)
+        throw new UnauthenticatedError('Send an API token in the Authorization header: Bearer <token>')
       const actor = await authenticateApiToken(ctx, token)
-      if (!actor) throw new UnauthenticatedError('The API token is not valid, has expired or has been revoked')
+      if (!actor)
+        throw new UnauthenticatedError('The API token is not valid, has expired or has been revoked')
       if (!actor.scopes?.includes(access.scope)) {
         throw new ForbiddenError(`This API token does not have the ${access.scope} scope`)
       }

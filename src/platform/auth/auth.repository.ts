@@ -3,7 +3,11 @@ import type { Actor, AgencyKind, ApiScope, Role } from '../access/actor.js'
 import type { Queryable } from '../database/database.js'
 
 /** Loads who a user is for this request: agency, roles and teams, in one query. */
-export async function findActor(db: Queryable, userId: string, scopes: ApiScope[] | null = null): Promise<Actor | null> {
+export async function findActor(
+  db: Queryable,
+  userId: string,
+  scopes: ApiScope[] | null = null,
+): Promise<Actor | null> {
   const row = await db
     .selectFrom('users as u')
     .innerJoin('agencies as a', 'a.id', 'u.agency_id')
@@ -97,7 +101,11 @@ export function findOpenSession(db: Queryable, tokenHash: string) {
 }
 
 export async function touchSession(db: Queryable, tokenHash: string, at: Date): Promise<void> {
-  await db.updateTable('user_sessions').set({ last_seen_at: at }).where('token_hash', '=', tokenHash).execute()
+  await db
+    .updateTable('user_sessions')
+    .set({ last_seen_at: at })
+    .where('token_hash', '=', tokenHash)
+    .execute()
 }
 
 export async function endSession(db: Queryable, tokenHash: string, at: Date, reason: string): Promise<void> {
@@ -147,7 +155,9 @@ export function findUserByOidc(db: Queryable, subject: string, email: string | u
     .where((eb) =>
       eb.or([
         eb('oidc_subject', '=', subject),
-        ...(email ? [eb.and([eb('oidc_subject', 'is', null), eb(sql`lower(email)`, '=', email.toLowerCase())])] : []),
+        ...(email
+          ? [eb.and([eb('oidc_subject', 'is', null), eb(sql`lower(email)`, '=', email.toLowerCase())])]
+          : []),
       ]),
     )
     .orderBy(sql`oidc_subject is null`)

@@ -100,10 +100,22 @@ export async function resumeSession(ctx: AuthContext, token: string | undefined)
   return { state: 'active', actor, tokenHash }
 }
 
-export async function signOut(ctx: AuthContext, actor: Actor, tokenHash: string, origin: Origin): Promise<void> {
+export async function signOut(
+  ctx: AuthContext,
+  actor: Actor,
+  tokenHash: string,
+  origin: Origin,
+): Promise<void> {
   await ctx.db.transaction().execute(async (tx) => {
     await repo.endSession(tx, tokenHash, ctx.clock.now(), 'signed out')
-    await recordAudit(tx, { actor, action: 'sign-out', personIds: [], categories: [], origin, purpose: 'Signed out' })
+    await recordAudit(tx, {
+      actor,
+      action: 'sign-out',
+      personIds: [],
+      categories: [],
+      origin,
+      purpose: 'Signed out',
+    })
   })
 }
 

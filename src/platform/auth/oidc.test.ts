@@ -44,7 +44,11 @@ beforeAll(async () => {
       let body = ''
       for await (const chunk of request) body += chunk
       const code = new URLSearchParams(body).get('code') ?? ''
-      const idToken = await new SignJWT({ email: nextIdentity.email, email_verified: true, nonce: nonces.get(code) })
+      const idToken = await new SignJWT({
+        email: nextIdentity.email,
+        email_verified: true,
+        nonce: nonces.get(code),
+      })
         .setProtectedHeader({ alg: 'RS256', kid: 'test' })
         .setIssuer(issuer)
         .setAudience('tandem')
@@ -61,7 +65,12 @@ beforeAll(async () => {
   issuer = `http://127.0.0.1:${(provider.address() as AddressInfo).port}`
   database = await freshDatabase()
   app = await testApp(database.db, {
-    settings: { OIDC_ISSUER_URL: issuer, OIDC_CLIENT_ID: 'tandem', OIDC_CLIENT_SECRET: 'secret', PUBLIC_URL: 'http://localhost:3000' },
+    settings: {
+      OIDC_ISSUER_URL: issuer,
+      OIDC_CLIENT_ID: 'tandem',
+      OIDC_CLIENT_SECRET: 'secret',
+      PUBLIC_URL: 'http://localhost:3000',
+    },
   })
 })
 
@@ -92,13 +101,21 @@ describe('OpenID Connect sign-in', () => {
 
   it('signs in a known user by email, then recognises them by subject from then on', async () => {
     const agencyId = await f.makeAgency(database.db)
-    const userId = await f.makeUser(database.db, { agencyId, roles: ['practitioner'], email: 'oidc.user@test.example' })
+    const userId = await f.makeUser(database.db, {
+      agencyId,
+      roles: ['practitioner'],
+      email: 'oidc.user@test.example',
+    })
     const client = new Client(app)
     const callback = await signInAs(client, { sub: 'abc-123', email: 'OIDC.User@test.example' })
     expect(callback.statusCode).toBe(302)
     expect(callback.headers.location).toBe('/')
     expect((await client.get('/')).statusCode).toBe(200)
-    const row = await database.db.selectFrom('users').select('oidc_subject').where('id', '=', userId).executeTakeFirstOrThrow()
+    const row = await database.db
+      .selectFrom('users')
+      .select('oidc_subject')
+      .where('id', '=', userId)
+      .executeTakeFirstOrThrow()
     expect(row.oidc_subject).toBe(`${issuer}|abc-123`)
     const again = await signInAs(new Client(app), { sub: 'abc-123', email: 'changed@test.example' })
     expect(again.statusCode).toBe(302)

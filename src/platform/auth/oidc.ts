@@ -39,7 +39,11 @@ export class OidcSignIn {
 
   async start(): Promise<{ url: URL; checks: OidcChecks }> {
     const config = await this.configuration()
-    const checks = { state: client.randomState(), nonce: client.randomNonce(), verifier: client.randomPKCECodeVerifier() }
+    const checks = {
+      state: client.randomState(),
+      nonce: client.randomNonce(),
+      verifier: client.randomPKCECodeVerifier(),
+    }
     const url = client.buildAuthorizationUrl(config, {
       redirect_uri: this.settings.redirectUrl,
       scope: 'openid email profile',
@@ -55,7 +59,10 @@ export class OidcSignIn {
    * Exchanges the code in the callback's query string and returns who the provider says
    * signed in. The callback URL is rebuilt from configuration, not from request headers.
    */
-  async finish(callbackQuery: string, checks: OidcChecks): Promise<{ subject: string; email: string | undefined }> {
+  async finish(
+    callbackQuery: string,
+    checks: OidcChecks,
+  ): Promise<{ subject: string; email: string | undefined }> {
     const config = await this.configuration()
     const callbackUrl = new URL(this.settings.redirectUrl)
     callbackUrl.search = callbackQuery
@@ -67,7 +74,8 @@ export class OidcSignIn {
     })
     const claims = tokens.claims()
     if (!claims) throw new Error('The identity provider returned no ID token')
-    const email = typeof claims.email === 'string' && claims.email_verified !== false ? claims.email : undefined
+    const email =
+      typeof claims.email === 'string' && claims.email_verified !== false ? claims.email : undefined
     return { subject: `${claims.iss}|${claims.sub}`, email }
   }
 }

@@ -5,13 +5,23 @@ import { actorOf, originOf, publicRoute, signedIn } from '../http/route-access.j
 import { startPageFor } from '../views/navigation.js'
 import { findUserByOidc, linkOidcSubject } from './auth.repository.js'
 import { SESSION_COOKIE, sessionCookieOptions } from './auth.plugin.js'
-import { signInWithPassword, signOut, startSession, type AuthContext, type SignInResult } from './auth.service.js'
+import {
+  signInWithPassword,
+  signOut,
+  startSession,
+  type AuthContext,
+  type SignInResult,
+} from './auth.service.js'
 import type { OidcChecks, OidcSignIn } from './oidc.js'
 
 const OIDC_COOKIE = 'tandem_oidc'
 
 const SignInForm = z.object({
-  email: z.string().trim().min(1, 'Enter your email address').max(320, 'Email address must be 320 characters or fewer'),
+  email: z
+    .string()
+    .trim()
+    .min(1, 'Enter your email address')
+    .max(320, 'Email address must be 320 characters or fewer'),
   password: z.string().min(1, 'Enter your password').max(1000, 'Password must be 1000 characters or fewer'),
   returnTo: z.string().optional(),
 })
@@ -60,7 +70,12 @@ export function signInRoutes(
 
   app.post(
     '/sign-in',
-    { config: { ...publicRoute, rateLimit: { max: auth.config.signIn.ratePerMinute, timeWindow: '1 minute' } } },
+    {
+      config: {
+        ...publicRoute,
+        rateLimit: { max: auth.config.signIn.ratePerMinute, timeWindow: '1 minute' },
+      },
+    },
     async (request, reply) => {
       const form = parseForm(SignInForm, request.body)
       const render = (errors: unknown) =>
@@ -71,7 +86,12 @@ export function signInRoutes(
           oidcEnabled: !!options.oidc,
         })
       if (!form.ok) return render(form.errors)
-      const result = await signInWithPassword(auth, form.value.email, form.value.password, clientMeta(request))
+      const result = await signInWithPassword(
+        auth,
+        form.value.email,
+        form.value.password,
+        clientMeta(request),
+      )
       if (!result.ok) return render(formErrors([{ field: 'email', message: wrongDetails }]))
       reply.setCookie(SESSION_COOKIE, result.token, cookie)
       return reply.redirect(afterSignIn(result, form.value.returnTo), 303)
@@ -79,7 +99,8 @@ export function signInRoutes(
   )
 
   app.post('/sign-out', { config: signedIn }, async (request, reply) => {
-    if (request.sessionTokenHash) await signOut(auth, actorOf(request), request.sessionTokenHash, originOf(request))
+    if (request.sessionTokenHash)
+      await signOut(auth, actorOf(request), request.sessionTokenHash, originOf(request))
     reply.clearCookie(SESSION_COOKIE, cookie)
     return reply.redirect('/sign-in?signedOut=1', 303)
   })
@@ -87,12 +108,16 @@ export function signInRoutes(
   const oidc = options.oidc
   if (!oidc) return
 
-  app.get<{ Querystring: { returnTo?: string } }>('/sign-in/oidc', { config: publicRoute }, async (request, reply) => {
-    const { url, checks } = await oidc.start()
-    const state = { ...checks, returnTo: safeReturnTo(request.query.returnTo) }
-    reply.setCookie(OIDC_COOKIE, JSON.stringify(state), { ...cookie, signed: true, maxAge: 600 })
-    return reply.redirect(url.toString())
-  })
+  app.get<{ Querystring: { returnTo?: string } }>(
+    '/sign-in/oidc',
+    { config: publicRoute },
+    async (request, reply) => {
+      const { url, checks } = await oidc.start()
+      const state = { ...checks, returnTo: safeReturnTo(request.query.returnTo) }
+      reply.setCookie(OIDC_COOKIE, JSON.stringify(state), { ...cookie, signed: true, maxAge: 600 })
+      return reply.redirect(url.toString())
+    },
+  )
 
   app.get('/sign-in/oidc/callback', { config: publicRoute }, async (request, reply) => {
     const raw = request.cookies[OIDC_COOKIE]
@@ -103,7 +128,8 @@ export function signInRoutes(
         errors: formErrors([{ field: 'oidc', message }]),
         oidcEnabled: true,
       })
-    if (!unsigned?.valid || !unsigned.value) return failed('Your sign-in took too long or was interrupted. Try again.')
+    if (!unsigned?.valid || !unsigned.value)
+      return failed('Your sign-in took too long or was interrupted. Try again.')
     const checks = JSON.parse(unsigned.value) as OidcChecks & { returnTo: string | null }
     let identity: { subject: string; email: string | undefined }
     try {

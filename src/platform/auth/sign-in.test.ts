@@ -17,7 +17,10 @@ async function user(email: string, roles: Parameters<typeof f.makeUser>[1]['role
 
 beforeAll(async () => {
   database = await freshDatabase()
-  app = await testApp(database.db, { clock, settings: { SIGN_IN_MAX_FAILURES: '3', SIGN_IN_LOCKOUT_MINUTES: '15' } })
+  app = await testApp(database.db, {
+    clock,
+    settings: { SIGN_IN_MAX_FAILURES: '3', SIGN_IN_LOCKOUT_MINUTES: '15' },
+  })
 })
 
 afterAll(async () => {
@@ -47,19 +50,31 @@ describe(`sign-in on ${engine}`, () => {
     const redirect = await client.get('/caseload')
     expect(redirect.statusCode).toBe(302)
     expect(redirect.headers.location).toBe('/sign-in?returnTo=%2Fcaseload')
-    const ok = await client.post('/sign-in', { email: 'return@test.example', password: PASSWORD, returnTo: '/caseload' })
+    const ok = await client.post('/sign-in', {
+      email: 'return@test.example',
+      password: PASSWORD,
+      returnTo: '/caseload',
+    })
     expect(ok.headers.location).toBe('/caseload')
-    const evil = await new Client(app).post('/sign-in', { email: 'return@test.example', password: PASSWORD, returnTo: '//evil.example/x' })
+    const evil = await new Client(app).post('/sign-in', {
+      email: 'return@test.example',
+      password: PASSWORD,
+      returnTo: '//evil.example/x',
+    })
     expect(evil.headers.location).toBe('/')
   })
 
   it('gives the same answer for a wrong password and an unknown account, keeping the email typed', async () => {
     await user('known@test.example')
     const wrong = await new Client(app).post('/sign-in', { email: 'known@test.example', password: 'not it' })
-    const unknown = await new Client(app).post('/sign-in', { email: 'nobody@test.example', password: 'not it' })
+    const unknown = await new Client(app).post('/sign-in', {
+      email: 'nobody@test.example',
+      password: 'not it',
+    })
     expect(wrong.statusCode).toBe(400)
     expect(unknown.statusCode).toBe(400)
-    const message = (body: string) => /govuk-error-summary__list">\s*<li>\s*<a href="#email">([^<]+)</.exec(body)?.[1]
+    const message = (body: string) =>
+      /govuk-error-summary__list">\s*<li>\s*<a href="#email">([^<]+)</.exec(body)?.[1]
     expect(message(wrong.body)).toBeTruthy()
     expect(message(wrong.body)).toBe(message(unknown.body))
     expect(wrong.body).toContain('value="known@test.example"')
@@ -76,10 +91,18 @@ describe(`sign-in on ${engine}`, () => {
 
   it('locks an account after repeated failures, even against the right password, then unlocks after the lockout', async () => {
     const id = await user('locked@test.example')
-    for (let i = 0; i < 3; i++) await new Client(app).post('/sign-in', { email: 'locked@test.example', password: 'guess' + i })
-    const stillLocked = await new Client(app).post('/sign-in', { email: 'locked@test.example', password: PASSWORD })
+    for (let i = 0; i < 3; i++)
+      await new Client(app).post('/sign-in', { email: 'locked@test.example', password: 'guess' + i })
+    const stillLocked = await new Client(app).post('/sign-in', {
+      email: 'locked@test.example',
+      password: PASSWORD,
+    })
     expect(stillLocked.statusCode).toBe(400)
-    const row = await database.db.selectFrom('users').select('locked_until').where('id', '=', id).executeTakeFirstOrThrow()
+    const row = await database.db
+      .selectFrom('users')
+      .select('locked_until')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow()
     expect(row.locked_until).not.toBeNull()
     clock.advance(16 * 60_000)
     const after = await new Client(app).post('/sign-in', { email: 'locked@test.example', password: PASSWORD })
@@ -92,7 +115,9 @@ describe(`sign-in on ${engine}`, () => {
     await client.post('/sign-in', { email: 'gone@test.example', password: PASSWORD })
     await database.db.updateTable('users').set({ active: false }).where('id', '=', id).execute()
     expect((await client.get('/')).statusCode).toBe(302)
-    expect((await new Client(app).post('/sign-in', { email: 'gone@test.example', password: PASSWORD })).statusCode).toBe(400)
+    expect(
+      (await new Client(app).post('/sign-in', { email: 'gone@test.example', password: PASSWORD })).statusCode,
+    ).toBe(400)
   })
 
   it('signs out: the session ends on the server, not only in the browser', async () => {
@@ -105,7 +130,11 @@ describe(`sign-in on ${engine}`, () => {
     expect(response.headers.location).toBe('/sign-in?signedOut=1')
     const replay = await new Client(app, `tandem_session=${cookie}`).get('/')
     expect(replay.statusCode).toBe(302)
-    const audit = await database.db.selectFrom('audit_log').select('action').where('action', '=', 'sign-out').execute()
+    const audit = await database.db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('action', '=', 'sign-out')
+      .execute()
     expect(audit.length).toBeGreaterThan(0)
   })
 
@@ -117,7 +146,9 @@ describe(`sign-in on ${engine}`, () => {
     clock.advance(31 * 60_000)
     const timedOut = await idle.get('/')
     expect(timedOut.headers.location).toContain('timedOut=idle')
-    expect((await idle.get(timedOut.headers.location as string)).body).toContain('had not used Tandem for 30 minutes')
+    expect((await idle.get(timedOut.headers.location as string)).body).toContain(
+      'had not used Tandem for 30 minutes',
+    )
 
     const busy = new Client(app, await f.sessionCookie(database.db, id, clock.now()))
     for (let minutes = 20; minutes < 600; minutes += 20) {
@@ -131,7 +162,11 @@ describe(`sign-in on ${engine}`, () => {
 
   it('refuses a form posted without its CSRF token', async () => {
     await user('csrf@test.example')
-    const response = await new Client(app).post('/sign-in', { email: 'csrf@test.example', password: PASSWORD }, { csrf: false })
+    const response = await new Client(app).post(
+      '/sign-in',
+      { email: 'csrf@test.example', password: PASSWORD },
+      { csrf: false },
+    )
     expect(response.statusCode).toBe(403)
     expect(response.body).toContain('Your form has expired')
     expect(response.headers['set-cookie'] ?? '').not.toContain('tandem_session=')
@@ -142,7 +177,10 @@ describe('sign-in rate limit', () => {
   it('slows down repeated attempts from one address with 429 Too Many Requests', async () => {
     const limited = await testApp(database.db, { settings: { SIGN_IN_RATE_LIMIT_PER_MINUTE: '3' } })
     const statuses: number[] = []
-    for (let i = 0; i < 5; i++) statuses.push((await new Client(limited).post('/sign-in', { email: 'x@test.example', password: 'y' })).statusCode)
+    for (let i = 0; i < 5; i++)
+      statuses.push(
+        (await new Client(limited).post('/sign-in', { email: 'x@test.example', password: 'y' })).statusCode,
+      )
     expect(statuses.slice(0, 3)).toEqual([400, 400, 400])
     expect(statuses[4]).toBe(429)
     await limited.close()

@@ -40,7 +40,9 @@ export interface Database {
 }
 
 export async function connect(config: Config['database']): Promise<Database> {
-  return config.kind === 'postgres' ? connectPostgres(config.url, config.poolSize) : connectPglite(config.dataDir)
+  return config.kind === 'postgres'
+    ? connectPostgres(config.url, config.poolSize)
+    : connectPglite(config.dataDir)
 }
 
 function connectPostgres(url: string, poolSize: number): Database {
@@ -101,7 +103,9 @@ async function connectPglite(dataDir: string | null): Promise<Database> {
     kind: 'pglite',
     db,
     async copyIn(table, columns, text) {
-      await pglite.query(`copy ${table} (${columns.join(', ')}) from '/dev/blob'`, [], { blob: new Blob([text]) })
+      await pglite.query(`copy ${table} (${columns.join(', ')}) from '/dev/blob'`, [], {
+        blob: new Blob([text]),
+      })
     },
     async runScript(text) {
       await pglite.transaction(async (tx) => {

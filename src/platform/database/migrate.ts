@@ -5,7 +5,10 @@ import { sql } from 'kysely'
 import type { Database } from './database.js'
 import { uniqueViolation } from './errors.js'
 
-export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../migrations')
+export const MIGRATIONS_DIR = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../../migrations',
+)
 
 /** Serialises migration runs from processes starting at once against one PostgreSQL. */
 const LOCK = 'select pg_advisory_xact_lock(7243001);'
@@ -20,14 +23,20 @@ export async function migrate(database: Database, dir = MIGRATIONS_DIR): Promise
     `${LOCK} create table if not exists schema_migrations (name text primary key, applied_at timestamptz not null default now());`,
   )
   const done = new Set(
-    (await sql<{ name: string }>`select name from schema_migrations`.execute(database.db)).rows.map((r) => r.name),
+    (await sql<{ name: string }>`select name from schema_migrations`.execute(database.db)).rows.map(
+      (r) => r.name,
+    ),
   )
   const applied: string[] = []
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.sql')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()) {
     if (done.has(file)) continue
     const body = readFileSync(path.join(dir, file), 'utf8')
     try {
-      await database.runScript(`${LOCK} insert into schema_migrations (name) values ('${file.replace(/'/g, "''")}');\n${body}`)
+      await database.runScript(
+        `${LOCK} insert into schema_migrations (name) values ('${file.replace(/'/g, "''")}');\n${body}`,
+      )
       applied.push(file)
     } catch (error) {
       if (uniqueViolation(error) === 'schema_migrations_pkey') continue

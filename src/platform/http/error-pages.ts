@@ -47,7 +47,9 @@ function toProblem(error: FastifyError | TandemError): Problem {
       title: 'There is a problem with the request',
       detail: error.message,
       errors: error.validation.map((v) => ({
-        field: (v.instancePath || '').replace(/^\//, '').replace(/\//g, '.') || String(v.params?.missingProperty ?? ''),
+        field:
+          (v.instancePath || '').replace(/^\//, '').replace(/\//g, '.') ||
+          String(v.params?.missingProperty ?? ''),
         message: v.message ?? 'is not valid',
       })),
     }
@@ -60,7 +62,12 @@ function wantsJson(request: FastifyRequest): boolean {
   return request.url.startsWith('/api/')
 }
 
-export function registerErrorPages(app: FastifyInstance, auth: AuthContext, secureCookies: boolean, showDetail: boolean) {
+export function registerErrorPages(
+  app: FastifyInstance,
+  auth: AuthContext,
+  secureCookies: boolean,
+  showDetail: boolean,
+) {
   async function send(request: FastifyRequest, reply: FastifyReply, problem: Problem, detail?: string) {
     reply.code(problem.status)
     if (wantsJson(request)) {
@@ -78,8 +85,15 @@ export function registerErrorPages(app: FastifyInstance, auth: AuthContext, secu
     } catch {
       // A failure in the page furniture must not hide the original error page.
     }
-    const paragraphs = problem.status === 403 || problem.status === 401 ? [problem.detail, ...(PAGE_PARAGRAPHS[problem.status] ?? [])] : (PAGE_PARAGRAPHS[problem.status] ?? [problem.detail])
-    return reply.view('errors/error.njk', { title: problem.title, paragraphs, detail: showDetail ? detail : undefined })
+    const paragraphs =
+      problem.status === 403 || problem.status === 401
+        ? [problem.detail, ...(PAGE_PARAGRAPHS[problem.status] ?? [])]
+        : (PAGE_PARAGRAPHS[problem.status] ?? [problem.detail])
+    return reply.view('errors/error.njk', {
+      title: problem.title,
+      paragraphs,
+      detail: showDetail ? detail : undefined,
+    })
   }
 
   app.setErrorHandler(async (error: FastifyError, request, reply) => {

@@ -26,7 +26,10 @@ export function prefixErrors(errors: FormErrors, prefix: string): FormErrors {
 }
 
 export function problemsFrom(error: z.ZodError): FieldProblem[] {
-  return error.issues.map((issue) => ({ field: issue.path.map(String).join('-') || 'form', message: issue.message }))
+  return error.issues.map((issue) => ({
+    field: issue.path.map(String).join('-') || 'form',
+    message: issue.message,
+  }))
 }
 
 /** Parses a form body; on failure returns the problems so the page can be shown again. */
@@ -61,7 +64,9 @@ export function dateFromParts(body: Record<string, unknown>, name: string): stri
 }
 
 /** The day, month and year of 'YYYY-MM-DD', for filling a GOV.UK date input again. */
-export function dateParts(iso: string | null | undefined): { day: string; month: string; year: string } | undefined {
+export function dateParts(
+  iso: string | null | undefined,
+): { day: string; month: string; year: string } | undefined {
   if (!iso) return undefined
   const [year = '', month = '', day = ''] = iso.split('-')
   return { day: String(Number(day)), month: String(Number(month)), year }

@@ -42,5 +42,8 @@ export function actorOf(request: FastifyRequest): Actor {
 /** Where this use of data came from, for the audit log. */
 export function originOf(request: FastifyRequest): Origin {
   const api = request.routeOptions.config.access?.kind === 'api'
-  return { route: `${api ? 'API ' : ''}${request.method} ${request.routeOptions.url ?? request.url}`, requestId: request.id }
+  return {
+    route: `${api ? 'API ' : ''}${request.method} ${request.routeOptions.url ?? request.url}`,
+    requestId: request.id,
+  }
 }

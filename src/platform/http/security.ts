@@ -46,7 +46,9 @@ export async function registerSecurity(app: FastifyInstance, { production, cooki
     cookieKey: 'tandem_csrf',
     cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', secure: production, signed: true },
     // Forms post the token as a field; scripts could send it as a header.
-    getToken: (request) => (request.body as Record<string, string> | undefined)?._csrf ?? request.headers['x-csrf-token'] as string,
+    getToken: (request) =>
+      (request.body as Record<string, string> | undefined)?._csrf ??
+      (request.headers['x-csrf-token'] as string),
   })
   await app.register(fastifyRateLimit, { global: false })
 

@@ -31,18 +31,27 @@ function recorder(name: string, types: string[] | '*' = '*', fail: () => boolean
 }
 
 const effects = async () =>
-  (await sql<{ subscriber: string; event_id: number }>`select subscriber, event_id from effects order by 1, 2`.execute(database.db)).rows
+  (
+    await sql<{
+      subscriber: string
+      event_id: number
+    }>`select subscriber, event_id from effects order by 1, 2`.execute(database.db)
+  ).rows
 
 describe(`outbox on ${engine}`, () => {
   it('keeps an event only if the change that caused it commits', async () => {
-    await database.db.transaction().execute(async (tx) => publish(tx, { type: 'kept', personId: null, payload: {} }))
+    await database.db
+      .transaction()
+      .execute(async (tx) => publish(tx, { type: 'kept', personId: null, payload: {} }))
     await expect(
       database.db.transaction().execute(async (tx) => {
         await publish(tx, { type: 'lost', personId: null, payload: {} })
         throw new Error('the change failed')
       }),
     ).rejects.toThrow()
-    const types = (await database.db.selectFrom('outbox').select('event_type').execute()).map((r) => r.event_type)
+    const types = (await database.db.selectFrom('outbox').select('event_type').execute()).map(
+      (r) => r.event_type,
+    )
     expect(types).toEqual(['kept'])
   })
 
@@ -70,7 +79,9 @@ describe(`outbox on ${engine}`, () => {
     failing = false
     await drainOutbox(database.db, subscribers)
     expect((await effects()).map((r) => r.subscriber)).toEqual(['flaky', 'steady'])
-    expect((await database.db.selectFrom('outbox').select('processed_at').executeTakeFirstOrThrow()).processed_at).not.toBeNull()
+    expect(
+      (await database.db.selectFrom('outbox').select('processed_at').executeTakeFirstOrThrow()).processed_at,
+    ).not.toBeNull()
 
     expect([1, 2, 3, 4, 10, 20].map(retryDelaySeconds)).toEqual([1, 2, 4, 8, 300, 300])
     await publish(database.db, { type: 'doomed', personId: null, payload: {} })
@@ -78,32 +89,46 @@ describe(`outbox on ${engine}`, () => {
       await sql`update outbox set available_at = now() where event_type = 'doomed'`.execute(database.db)
       await drainOutbox(database.db, [recorder('broken', '*', () => true)])
     }
-    const doomed = await database.db.selectFrom('outbox').selectAll().where('event_type', '=', 'doomed').executeTakeFirstOrThrow()
+    const doomed = await database.db
+      .selectFrom('outbox')
+      .selectAll()
+      .where('event_type', '=', 'doomed')
+      .executeTakeFirstOrThrow()
     expect(doomed.attempts).toBe(10)
     expect(doomed.failed_at).not.toBeNull()
   })
 
   it('runs in the background worker within a second of the event', async () => {
-    const worker = startWorker({ db: database.db, subscribers: [recorder('live')], log: { error() {}, info() {} }, idleMs: 50 })
+    const worker = startWorker({
+      db: database.db,
+      subscribers: [recorder('live')],
+      log: { error() {}, info() {} },
+      idleMs: 50,
+    })
     try {
       await publish(database.db, { type: 'live.event', personId: null, payload: {} })
       const started = Date.now()
-      while ((await effects()).length === 0 && Date.now() - started < 1000) await new Promise((r) => setTimeout(r, 20))
+      while ((await effects()).length === 0 && Date.now() - started < 1000)
+        await new Promise((r) => setTimeout(r, 20))
       expect(await effects()).toHaveLength(1)
     } finally {
       await worker.stop()
     }
   })
 
-  it.runIf(engine === 'postgres')('shares work between concurrent workers without handling any event twice', async () => {
-    for (let i = 0; i < 300; i++) await publish(database.db, { type: 'bulk', personId: null, payload: { i } })
-    const subscriber = recorder('bulk')
-    const drainAll = async () => {
-      while ((await drainOutbox(database.db, [subscriber], 20)) > 0);
-    }
-    await Promise.all([drainAll(), drainAll(), drainAll(), drainAll()])
-    const rows = await effects()
-    expect(rows).toHaveLength(300)
-    expect(new Set(rows.map((r) => r.event_id)).size).toBe(300)
-  })
+  it.runIf(engine === 'postgres')(
+    'shares work between concurrent workers without handling any event twice',
+    async () => {
+      for (let i = 0; i < 300; i++)
+        await publish(database.db, { type: 'bulk', personId: null, payload: { i } })
+      const subscriber = recorder('bulk')
+      const drainAll = async () => {
+        while ((await drainOutbox(database.db, [subscriber], 20)) > 0);
+      }
+      await Promise.all([drainAll(), drainAll(), drainAll(), drainAll()])
+      const rows = await effects()
+      expect(rows).toHaveLength(300)
+      expect(new Set(rows.map((r) => r.event_id)).size).toBe(300)
+    },
+  )
 })

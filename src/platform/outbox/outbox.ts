@@ -69,7 +69,11 @@ export async function drainOutbox(db: Db, subscribers: Subscriber[], batchSize =
       }
       const failures = await deliver(tx, event, subscribers)
       if (failures.length === 0) {
-        await tx.updateTable('outbox').set({ processed_at: sql`now()` }).where('id', '=', row.id).execute()
+        await tx
+          .updateTable('outbox')
+          .set({ processed_at: sql`now()` })
+          .where('id', '=', row.id)
+          .execute()
       } else {
         const attempts = row.attempts + 1
         await tx
@@ -93,11 +97,7 @@ async function deliver(tx: Tx, event: OutboxEvent, subscribers: Subscriber[]): P
   if (interested.length === 0) return []
   const done = new Set(
     (
-      await tx
-        .selectFrom('outbox_deliveries')
-        .select('subscriber')
-        .where('event_id', '=', event.id)
-        .execute()
+      await tx.selectFrom('outbox_deliveries').select('subscriber').where('event_id', '=', event.id).execute()
     ).map((r) => r.subscriber),
   )
   const failures: string[] = []
@@ -106,7 +106,10 @@ async function deliver(tx: Tx, event: OutboxEvent, subscribers: Subscriber[]): P
     await sql`savepoint deliver`.execute(tx)
     try {
       await subscriber.handle(tx, event)
-      await tx.insertInto('outbox_deliveries').values({ event_id: event.id, subscriber: subscriber.name }).execute()
+      await tx
+        .insertInto('outbox_deliveries')
+        .values({ event_id: event.id, subscriber: subscriber.name })
+        .execute()
       await sql`release savepoint deliver`.execute(tx)
     } catch (error) {
       await sql`rollback to savepoint deliver`.execute(tx)

@@ -2,7 +2,12 @@
 
 const LONDON = 'Europe/London'
 
-const dateFormat = new Intl.DateTimeFormat('en-GB', { timeZone: LONDON, day: 'numeric', month: 'long', year: 'numeric' })
+const dateFormat = new Intl.DateTimeFormat('en-GB', {
+  timeZone: LONDON,
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+})
 const timeParts = new Intl.DateTimeFormat('en-GB', {
   timeZone: LONDON,
   hour: 'numeric',
@@ -12,7 +17,9 @@ const timeParts = new Intl.DateTimeFormat('en-GB', {
 
 function toDate(value: Date | string): Date {
   // A bare date is a calendar day, not an instant: pin it to midday UTC so no zone can move it.
-  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T12:00:00Z`) : new Date(value)
+  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)
+    ? new Date(`${value}T12:00:00Z`)
+    : new Date(value)
 }
 
 /** 3 March 2026 */
@@ -40,9 +47,12 @@ export function formatDateTime(value: Date | string | null | undefined): string 
 
 /** The calendar date in London, as YYYY-MM-DD. */
 export function londonDate(value: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: LONDON, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
-    value,
-  )
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone: LONDON,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(value)
 }
 
 /** Whole years between a date of birth and `today` (both YYYY-MM-DD). */
@@ -52,10 +62,10 @@ export function ageOn(dateOfBirth: string, today: string): number {
   return ty - by - (tm < bm || (tm === bm && td < bd) ? 1 : 0)
 }
 
-/** Turns snake_case codes into sentence case labels: rosh 'very_high' → 'Very high'. */
+/** Turns codes into sentence case labels: 'very_high' → 'Very high', 'sign-in' → 'Sign in'. */
 export function humanise(code: string | null | undefined): string {
   if (!code) return ''
-  const words = code.replace(/_/g, ' ')
+  const words = code.replace(/[_-]/g, ' ')
   return words.charAt(0).toUpperCase() + words.slice(1)
 }
 

@@ -9,7 +9,11 @@ interface NavigationItem {
 /** The service navigation, by role. A module adds its entry here when its pages exist. */
 const NAVIGATION: NavigationItem[] = [
   { text: 'My day', href: '/', roles: CASEWORK_ROLES },
-  { text: 'Caseload', href: '/caseload', roles: ['practitioner', 'manager', 'partner_worker', 'provider', 'coordinator'] },
+  {
+    text: 'Caseload',
+    href: '/caseload',
+    roles: ['practitioner', 'manager', 'partner_worker', 'provider', 'coordinator'],
+  },
   { text: 'Search', href: '/search', roles: CASEWORK_ROLES },
   { text: 'Insight', href: '/insight', roles: ['analyst', 'manager', 'coordinator'] },
   { text: 'Access log', href: '/access-log', roles: ['data_protection_officer'] },
@@ -21,7 +25,10 @@ export function navigationFor(actor: Actor | null, currentPath: string) {
   return NAVIGATION.filter((item) => hasRole(actor, ...item.roles)).map((item) => ({
     text: item.text,
     href: item.href,
-    active: item.href === '/' ? currentPath === '/' : currentPath === item.href || currentPath.startsWith(`${item.href}/`),
+    active:
+      item.href === '/'
+        ? currentPath === '/'
+        : currentPath === item.href || currentPath.startsWith(`${item.href}/`),
   }))
 }
 

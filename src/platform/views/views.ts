@@ -29,10 +29,13 @@ export function configureNunjucks(env: nunjucks.Environment): void {
   env.addFilter('allocationRole', (role: string) => ALLOCATION_ROLE_NAMES[role] ?? humanise(role))
   env.addFilter('agencyKindName', (kind: keyof typeof AGENCY_KIND_NAMES) => AGENCY_KIND_NAMES[kind] ?? kind)
   /** Items for govukSelect/Radios/Checkboxes from [{ value, text }], marking those chosen. */
-  env.addFilter('choices', (options: { value: string; text: string }[], chosen: string | string[] | undefined) => {
-    const picked = new Set(Array.isArray(chosen) ? chosen : chosen ? [chosen] : [])
-    return options.map((o) => ({ ...o, selected: picked.has(o.value), checked: picked.has(o.value) }))
-  })
+  env.addFilter(
+    'choices',
+    (options: { value: string; text: string }[], chosen: string | string[] | undefined) => {
+      const picked = new Set(Array.isArray(chosen) ? chosen : chosen ? [chosen] : [])
+      return options.map((o) => ({ ...o, selected: picked.has(o.value), checked: picked.has(o.value) }))
+    },
+  )
 }
 
 export async function registerViews(app: FastifyInstance, production: boolean): Promise<void> {
@@ -40,7 +43,12 @@ export async function registerViews(app: FastifyInstance, production: boolean): 
     engine: { nunjucks },
     templates: TEMPLATE_PATHS,
     production,
-    options: { onConfigure: configureNunjucks, autoescape: true, throwOnUndefined: false, noCache: !production },
+    options: {
+      onConfigure: configureNunjucks,
+      autoescape: true,
+      throwOnUndefined: false,
+      noCache: !production,
+    },
     defaultContext: { serviceName: 'Tandem' },
   })
 
