@@ -165,7 +165,7 @@ describe.runIf(hasChromium)('the service shell in a real browser', () => {
     await expect.poll(() => page.locator('.govuk-error-summary').textContent()).toContain('Enter a reference')
     await expectAccessible(page)
     await page.locator('.govuk-error-summary a').first().click()
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('reference')
+    expect(await page.evaluate('document.activeElement.id')).toBe('reference')
     await page.goto('/admin/agreements')
     await page.locator('table a.govuk-link').first().click()
     await expectAccessible(page)

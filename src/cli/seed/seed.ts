@@ -1,6 +1,7 @@
 import { fakerEN_GB as faker } from '@faker-js/faker'
 import cliProgress from 'cli-progress'
 import { sql } from 'kysely'
+import { recordAudit } from '../../platform/audit/audit.js'
 import { hashPassword } from '../../platform/auth/passwords.js'
 import type { Database } from '../../platform/database/database.js'
 import { copyText } from './copy-text.js'
@@ -77,6 +78,17 @@ export async function seed(database: Database, options: SeedOptions): Promise<Se
   }
   if (pending > 0) await flush()
   bar?.stop()
+  // Synthetic people are still personal-data-shaped records: their creation is on the record.
+  await recordAudit(database.db, {
+    actor: null,
+    actorLabel: 'tandem seed',
+    action: 'create',
+    personIds: [],
+    categories: [],
+    origin: { route: 'cli tandem seed', requestId: null },
+    purpose: `Generated a synthetic estate of ${sequence} people (seed ${seedValue})`,
+    detail: { people: sequence, timelineEvents: events, regions: regionCount },
+  })
   await sql`analyze`.execute(database.db)
   const staff = await database.db
     .selectFrom('users')

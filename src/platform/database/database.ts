@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises'
 import { PGlite } from '@electric-sql/pglite'
 import { fuzzystrmatch } from '@electric-sql/pglite/contrib/fuzzystrmatch'
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
-import { Kysely, PGliteDialect, PostgresDialect, type Transaction } from 'kysely'
+import { Kysely, PGliteDialect, PostgresDialect, type KyselyConfig, type Transaction } from 'kysely'
 import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
 import type { Config } from '../../config.js'
@@ -39,25 +39,28 @@ export interface Database {
   close(): Promise<void>
 }
 
-export async function connect(config: Config['database']): Promise<Database> {
+/** Opens the configured database. `log` sees every query (the benchmark records SQL with it). */
+export async function connect(config: Config['database'], log?: KyselyConfig['log']): Promise<Database> {
   return config.kind === 'postgres'
-    ? connectPostgres(config.url, config.poolSize)
+    ? connectPostgres(config.url, config.poolSize, log)
     : connectPglite(config.dataDir)
 }
 
-function connectPostgres(url: string, poolSize: number): Database {
-  const types = {
-    getTypeParser(oid: number, format?: 'text' | 'binary') {
-      if (oid === INT8 || oid === NUMERIC) return (v: string) => Number(v)
-      if (oid === DATE) return (v: string) => v
-      if (oid === DATE_ARRAY) return pg.types.getTypeParser(TEXT_ARRAY as never)
-      return pg.types.getTypeParser(oid, format)
-    },
-  } as pg.CustomTypesConfig
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, types })
+/** Result parsing that matches PGlite's, so both engines return the same shapes. */
+export const postgresTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8 || oid === NUMERIC) return (v: string) => Number(v)
+    if (oid === DATE) return (v: string) => v
+    if (oid === DATE_ARRAY) return pg.types.getTypeParser(TEXT_ARRAY as never)
+    return pg.types.getTypeParser(oid, format)
+  },
+} as pg.CustomTypesConfig
+
+function connectPostgres(url: string, poolSize: number, log?: KyselyConfig['log']): Database {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: postgresTypes })
   // A broken idle connection must not take the process down; the pool replaces it.
   pool.on('error', () => {})
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) })
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), ...(log ? { log } : {}) })
   return {
     kind: 'postgres',
     db,

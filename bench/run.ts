@@ -1,0 +1,169 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { Command } from 'commander'
+import { sql } from 'kysely'
+import pg from 'pg'
+import { seed } from '../src/cli/seed/seed.js'
+import { connect, type Database } from '../src/platform/database/database.js'
+import { migrate } from '../src/platform/database/migrate.js'
+import { captureTraces } from './capture.js'
+import { loadHttp, loadSql } from './load.js'
+import { machine, markdownTable, scalingChart, updateBenchmarksDoc, writeResults, type BenchResults, type ScenarioResult } from './report.js'
+import { buildScenarios } from './scenarios.js'
+import { ROOT, startServer } from './server.js'
+
+const program = new Command()
+  .name('npm run bench --')
+  .description('Benchmarks Tandem over HTTP against a seeded PostgreSQL, beside a raw-SQL baseline of the same queries.')
+  .option('--quick', 'a small seed and short runs, for CI smoke checks (timings mean nothing)')
+  .option('--people <n>', 'people on probation to seed (default 250000; 2000 with --quick)', Number)
+  .option('--sizes <list>', 'also measure search and single view at these sizes, for the scaling chart (e.g. 10000,50000,250000)')
+  .option('--seconds <n>', 'measuring time per scenario and per baseline (default 10; 2 with --quick)', Number)
+  .option('--concurrency <n>', 'concurrent clients (default 32; 4 with --quick)', Number)
+  .option('--server <url>', 'PostgreSQL server to use (databases tandem_bench_<people> are created on it)', process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres')
+  .option('--only <names>', 'comma-separated scenario names to run')
+  .parse()
+
+const options = program.opts<{
+  quick?: boolean
+  people?: number
+  sizes?: string
+  seconds?: number
+  concurrency?: number
+  server: string
+  only?: string
+}>()
+const quick = !!options.quick
+const people = options.people ?? (quick ? 2000 : 250_000)
+const seconds = options.seconds ?? (quick ? 2 : 10)
+const concurrency = options.concurrency ?? (quick ? 4 : 32)
+
+function databaseUrl(size: number) {
+  const url = new URL(options.server)
+  url.pathname = `/tandem_bench_${size}`
+  return url.toString()
+}
+
+/** Reuses tandem_bench_<size> when it already holds that many people; otherwise seeds it afresh. */
+async function seeded(size: number): Promise<{ database: Database; url: string; events: number }> {
+  const url = databaseUrl(size)
+  const admin = new pg.Client({ connectionString: options.server })
+  await admin.connect()
+  const exists = (await admin.query('select 1 from pg_database where datname = $1', [`tandem_bench_${size}`])).rowCount
+  let database: Database | null = null
+  if (exists) {
+    database = await connect({ kind: 'postgres', url, poolSize: 4 })
+    const count = await sql<{ n: number }>`select count(*)::int as n from people`.execute(database.db).catch(() => ({ rows: [{ n: -1 }] }))
+    if (count.rows[0]?.n !== size) {
+      await database.close()
+      database = null
+    }
+  }
+  if (!database) {
+    await admin.query(`drop database if exists tandem_bench_${size} with (force)`)
+    await admin.query(`create database tandem_bench_${size}`)
+    database = await connect({ kind: 'postgres', url, poolSize: 4 })
+    await migrate(database)
+    console.log(`Seeding ${size.toLocaleString('en-GB')} people into tandem_bench_${size}…`)
+    const summary = await seed(database, { people: size, progress: process.stderr.isTTY })
+    console.log(`Seeded in ${summary.seconds.toFixed(0)} s.`)
+  } else {
+    await migrate(database)
+    console.log(`Reusing tandem_bench_${size}.`)
+  }
+  await admin.end()
+  const events = await sql<{ n: number }>`select count(*)::int as n from timeline_events`.execute(database.db)
+  return { database, url, events: events.rows[0]!.n }
+}
+
+async function measure(size: number, names: string[] | null, port: number) {
+  const { database, url, events } = await seeded(size)
+  const server = await startServer({ DATABASE_URL: url, SEED_DEMO: 'false', DATABASE_POOL_SIZE: String(Math.max(10, concurrency)) }, port)
+  const idleRss = server.rssMiB()
+  let loadedRss = idleRss
+  const results: ScenarioResult[] = []
+  try {
+    const scenarios = (await buildScenarios(database.db, server.url, concurrency)).filter((s) => !names || names.includes(s.name))
+    for (const scenario of scenarios) {
+      process.stdout.write(`${scenario.name.padEnd(20)} `)
+      await loadHttp({ url: server.url, paths: scenario.paths, headers: scenario.headers, concurrency: scenario.concurrency, seconds: 1 })
+      const sampler = setInterval(() => (loadedRss = Math.max(loadedRss, server.rssMiB())), 250)
+      const http = await loadHttp({ url: server.url, paths: scenario.paths, headers: scenario.headers, concurrency: scenario.concurrency, seconds })
+      clearInterval(sampler)
+      const traces = await captureTraces(url, scenario.paths.slice(0, 40).map((path) => ({ path, headers: scenario.headers })))
+      const baseline = await loadSql({ databaseUrl: url, traces, concurrency: scenario.concurrency, seconds })
+      results.push({
+        name: scenario.name,
+        description: scenario.description,
+        concurrency: scenario.concurrency,
+        p50_ms: http.p50,
+        p95_ms: http.p95,
+        p99_ms: http.p99,
+        rps: http.rps,
+        errors: http.errors,
+        baseline_p50_ms: baseline.p50,
+        baseline_p95_ms: baseline.p95,
+        baseline_p99_ms: baseline.p99,
+        baseline_rps: baseline.rps,
+        ratio: baseline.rps > 0 ? http.rps / baseline.rps : 0,
+      })
+      console.log(
+        `p50 ${http.p50.toFixed(1)} ms, p95 ${http.p95.toFixed(1)} ms, ${http.rps.toFixed(0)} req/s` +
+          ` | SQL p95 ${baseline.p95.toFixed(1)} ms, ${baseline.rps.toFixed(0)} req/s | ratio ${(http.rps / baseline.rps).toFixed(2)}` +
+          (http.errors ? ` | ${http.errors} errors` : ''),
+      )
+    }
+  } finally {
+    await server.stop()
+  }
+  const version = await sql<{ v: string }>`select current_setting('server_version') as v`.execute(database.db)
+  await database.close()
+  return { results, events, postgres: version.rows[0]!.v, memory: { idle_rss_mib: Math.round(idleRss), loaded_rss_mib: Math.round(loadedRss) } }
+}
+
+/** Time from starting Tandem on the embedded database to its first page: first start (with demo seed) and restart. */
+async function coldStart(port: number) {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tandem-cold-'))
+  try {
+    const env = { TANDEM_DATA_DIR: dataDir, NODE_ENV: 'development', DATABASE_URL: '' }
+    const first = await startServer(env, port)
+    await first.stop()
+    const again = await startServer(env, port)
+    await again.stop()
+    return { first_start_ms: first.startedInMs, restart_ms: again.startedInMs }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+const started = Date.now()
+const names = options.only ? options.only.split(',') : null
+const main = await measure(people, names, 39_100)
+const results: BenchResults = {
+  date: new Date().toISOString(),
+  command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+  machine: machine(main.postgres),
+  people,
+  events: main.events,
+  seconds_per_scenario: seconds,
+  scenarios: main.results,
+  memory: main.memory,
+}
+if (!quick) results.startup = await coldStart(39_101)
+if (options.sizes) {
+  const sizes = options.sizes.split(',').map(Number)
+  results.scaling = []
+  for (const size of sizes) {
+    const run = size === people ? main : await measure(size, ['search', 'search-identifier', 'single-view'], 39_102)
+    results.scaling.push({
+      people: size,
+      events: run.events,
+      scenarios: run.results.filter((r) => ['search', 'search-identifier', 'single-view'].includes(r.name)).map(({ name, p50_ms, p95_ms, baseline_p95_ms }) => ({ name, p50_ms, p95_ms, baseline_p95_ms })),
+    })
+  }
+  writeFileSync(path.join(ROOT, 'docs/bench-scaling.svg'), scalingChart(results.scaling, ['search', 'search-identifier', 'single-view']))
+}
+const file = writeResults(results, quick)
+if (!quick && !names) updateBenchmarksDoc(markdownTable(results))
+console.log(`\nResults written to ${file} in ${((Date.now() - started) / 1000).toFixed(0)} s.`)
