@@ -67,10 +67,15 @@ export interface Trace {
 
 /**
  * The raw-SQL baseline: the same statements the server ran for each request, replayed
- * straight through `pg` at the same concurrency, each request's statements in one
- * transaction as the services run them.
+ * straight through `pg` at the same concurrency. The recording includes the services'
+ * begin and commit, so each request's statements share a transaction as they did.
  */
-export async function loadSql(options: { databaseUrl: string; traces: Trace[]; concurrency: number; seconds: number }): Promise<Measurement> {
+export async function loadSql(options: {
+  databaseUrl: string
+  traces: Trace[]
+  concurrency: number
+  seconds: number
+}): Promise<Measurement> {
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.concurrency })
   const latencies: number[] = []
   let errors = 0
@@ -83,9 +88,7 @@ export async function loadSql(options: { databaseUrl: string; traces: Trace[]; c
         const trace = options.traces[next++ % options.traces.length]!
         const started = performance.now()
         try {
-          await client.query('begin')
           for (const q of trace.queries) await client.query(q.sql, q.parameters as unknown[])
-          await client.query('commit')
           latencies.push(performance.now() - started)
         } catch {
           errors += 1

@@ -30,7 +30,11 @@ export interface BenchResults {
   scenarios: ScenarioResult[]
   memory?: { idle_rss_mib: number; loaded_rss_mib: number }
   startup?: { first_start_ms: number; restart_ms: number }
-  scaling?: { people: number; events: number; scenarios: Pick<ScenarioResult, 'name' | 'p50_ms' | 'p95_ms' | 'baseline_p95_ms'>[] }[]
+  scaling?: {
+    people: number
+    events: number
+    scenarios: Pick<ScenarioResult, 'name' | 'p50_ms' | 'p95_ms' | 'baseline_p95_ms'>[]
+  }[]
 }
 
 export function machine(postgres: string): BenchResults['machine'] {
@@ -90,7 +94,9 @@ export function scalingChart(scaling: NonNullable<BenchResults['scaling']>, name
   const bottom = 50
   const xs = scaling.map((s) => s.people)
   const maxX = Math.max(...xs)
-  const values = scaling.flatMap((s) => s.scenarios.filter((r) => names.includes(r.name)).map((r) => r.p95_ms))
+  const values = scaling.flatMap((s) =>
+    s.scenarios.filter((r) => names.includes(r.name)).map((r) => r.p95_ms),
+  )
   const maxY = Math.max(1, ...values) * 1.15
   const x = (people: number) => left + (people / maxX) * (width - left - right)
   const y = (ms: number) => height - bottom - (ms / maxY) * (height - top - bottom)
@@ -99,16 +105,30 @@ export function scalingChart(scaling: NonNullable<BenchResults['scaling']>, name
     const points = scaling
       .map((s) => ({ people: s.people, ms: s.scenarios.find((r) => r.name === name)?.p95_ms }))
       .filter((p): p is { people: number; ms: number } => p.ms !== undefined)
-    const d = points.map((p, j) => `${j ? 'L' : 'M'}${x(p.people).toFixed(1)},${y(p.ms).toFixed(1)}`).join(' ')
+    const d = points
+      .map((p, j) => `${j ? 'L' : 'M'}${x(p.people).toFixed(1)},${y(p.ms).toFixed(1)}`)
+      .join(' ')
     const last = points.at(-1)
     return (
       `<path d="${d}" fill="none" stroke="${colours[i % colours.length]}" stroke-width="3"/>` +
-      points.map((p) => `<circle cx="${x(p.people).toFixed(1)}" cy="${y(p.ms).toFixed(1)}" r="4" fill="${colours[i % colours.length]}"/>`).join('') +
-      (last ? `<text x="${(x(last.people) + 8).toFixed(1)}" y="${(y(last.ms) + 4).toFixed(1)}" font-size="14">${name} p95</text>` : '')
+      points
+        .map(
+          (p) =>
+            `<circle cx="${x(p.people).toFixed(1)}" cy="${y(p.ms).toFixed(1)}" r="4" fill="${colours[i % colours.length]}"/>`,
+        )
+        .join('') +
+      (last
+        ? `<text x="${(x(last.people) + 8).toFixed(1)}" y="${(y(last.ms) + 4).toFixed(1)}" font-size="14">${name} p95</text>`
+        : '')
     )
   })
   const ticksY = [0, 0.25, 0.5, 0.75, 1].map((f) => f * maxY)
-  const table = scaling.map((s) => `${s.people.toLocaleString('en-GB')} people: ${names.map((n) => `${n} ${round(s.scenarios.find((r) => r.name === n)?.p95_ms ?? 0)} ms`).join(', ')}`).join('; ')
+  const table = scaling
+    .map(
+      (s) =>
+        `${s.people.toLocaleString('en-GB')} people: ${names.map((n) => `${n} ${round(s.scenarios.find((r) => r.name === n)?.p95_ms ?? 0)} ms`).join(', ')}`,
+    )
+    .join('; ')
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="title desc" font-family="Arial, sans-serif">
 <title id="title">p95 latency against number of people on probation</title>
 <desc id="desc">${table}</desc>

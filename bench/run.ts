@@ -9,19 +9,40 @@ import { connect, type Database } from '../src/platform/database/database.js'
 import { migrate } from '../src/platform/database/migrate.js'
 import { captureTraces } from './capture.js'
 import { loadHttp, loadSql } from './load.js'
-import { machine, markdownTable, scalingChart, updateBenchmarksDoc, writeResults, type BenchResults, type ScenarioResult } from './report.js'
+import {
+  machine,
+  markdownTable,
+  scalingChart,
+  updateBenchmarksDoc,
+  writeResults,
+  type BenchResults,
+  type ScenarioResult,
+} from './report.js'
 import { buildScenarios } from './scenarios.js'
 import { ROOT, startServer } from './server.js'
 
 const program = new Command()
   .name('npm run bench --')
-  .description('Benchmarks Tandem over HTTP against a seeded PostgreSQL, beside a raw-SQL baseline of the same queries.')
+  .description(
+    'Benchmarks Tandem over HTTP against a seeded PostgreSQL, beside a raw-SQL baseline of the same queries.',
+  )
   .option('--quick', 'a small seed and short runs, for CI smoke checks (timings mean nothing)')
   .option('--people <n>', 'people on probation to seed (default 250000; 2000 with --quick)', Number)
-  .option('--sizes <list>', 'also measure search and single view at these sizes, for the scaling chart (e.g. 10000,50000,250000)')
-  .option('--seconds <n>', 'measuring time per scenario and per baseline (default 10; 2 with --quick)', Number)
+  .option(
+    '--sizes <list>',
+    'also measure search and single view at these sizes, for the scaling chart (e.g. 10000,50000,250000)',
+  )
+  .option(
+    '--seconds <n>',
+    'measuring time per scenario and per baseline (default 10; 2 with --quick)',
+    Number,
+  )
   .option('--concurrency <n>', 'concurrent clients (default 32; 4 with --quick)', Number)
-  .option('--server <url>', 'PostgreSQL server to use (databases tandem_bench_<people> are created on it)', process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres')
+  .option(
+    '--server <url>',
+    'PostgreSQL server to use (databases tandem_bench_<people> are created on it)',
+    process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+  )
   .option('--only <names>', 'comma-separated scenario names to run')
   .parse()
 
@@ -50,11 +71,14 @@ async function seeded(size: number): Promise<{ database: Database; url: string; 
   const url = databaseUrl(size)
   const admin = new pg.Client({ connectionString: options.server })
   await admin.connect()
-  const exists = (await admin.query('select 1 from pg_database where datname = $1', [`tandem_bench_${size}`])).rowCount
+  const exists = (await admin.query('select 1 from pg_database where datname = $1', [`tandem_bench_${size}`]))
+    .rowCount
   let database: Database | null = null
   if (exists) {
     database = await connect({ kind: 'postgres', url, poolSize: 4 })
-    const count = await sql<{ n: number }>`select count(*)::int as n from people`.execute(database.db).catch(() => ({ rows: [{ n: -1 }] }))
+    const count = await sql<{ n: number }>`select count(*)::int as n from people`
+      .execute(database.db)
+      .catch(() => ({ rows: [{ n: -1 }] }))
     if (count.rows[0]?.n !== size) {
       await database.close()
       database = null
@@ -79,19 +103,39 @@ async function seeded(size: number): Promise<{ database: Database; url: string; 
 
 async function measure(size: number, names: string[] | null, port: number) {
   const { database, url, events } = await seeded(size)
-  const server = await startServer({ DATABASE_URL: url, SEED_DEMO: 'false', DATABASE_POOL_SIZE: String(Math.max(10, concurrency)) }, port)
+  const server = await startServer(
+    { DATABASE_URL: url, SEED_DEMO: 'false', DATABASE_POOL_SIZE: String(Math.max(10, concurrency)) },
+    port,
+  )
   const idleRss = server.rssMiB()
   let loadedRss = idleRss
   const results: ScenarioResult[] = []
   try {
-    const scenarios = (await buildScenarios(database.db, server.url, concurrency)).filter((s) => !names || names.includes(s.name))
+    const scenarios = (await buildScenarios(database.db, server.url, concurrency)).filter(
+      (s) => !names || names.includes(s.name),
+    )
     for (const scenario of scenarios) {
       process.stdout.write(`${scenario.name.padEnd(20)} `)
-      await loadHttp({ url: server.url, paths: scenario.paths, headers: scenario.headers, concurrency: scenario.concurrency, seconds: 1 })
+      await loadHttp({
+        url: server.url,
+        paths: scenario.paths,
+        headers: scenario.headers,
+        concurrency: scenario.concurrency,
+        seconds: 1,
+      })
       const sampler = setInterval(() => (loadedRss = Math.max(loadedRss, server.rssMiB())), 250)
-      const http = await loadHttp({ url: server.url, paths: scenario.paths, headers: scenario.headers, concurrency: scenario.concurrency, seconds })
+      const http = await loadHttp({
+        url: server.url,
+        paths: scenario.paths,
+        headers: scenario.headers,
+        concurrency: scenario.concurrency,
+        seconds,
+      })
       clearInterval(sampler)
-      const traces = await captureTraces(url, scenario.paths.slice(0, 40).map((path) => ({ path, headers: scenario.headers })))
+      const traces = await captureTraces(
+        url,
+        scenario.paths.slice(0, 40).map((path) => ({ path, headers: scenario.headers })),
+      )
       const baseline = await loadSql({ databaseUrl: url, traces, concurrency: scenario.concurrency, seconds })
       results.push({
         name: scenario.name,
@@ -119,7 +163,12 @@ async function measure(size: number, names: string[] | null, port: number) {
   }
   const version = await sql<{ v: string }>`select current_setting('server_version') as v`.execute(database.db)
   await database.close()
-  return { results, events, postgres: version.rows[0]!.v, memory: { idle_rss_mib: Math.round(idleRss), loaded_rss_mib: Math.round(loadedRss) } }
+  return {
+    results,
+    events,
+    postgres: version.rows[0]!.v,
+    memory: { idle_rss_mib: Math.round(idleRss), loaded_rss_mib: Math.round(loadedRss) },
+  }
 }
 
 /** Time from starting Tandem on the embedded database to its first page: first start (with demo seed) and restart. */
@@ -155,14 +204,20 @@ if (options.sizes) {
   const sizes = options.sizes.split(',').map(Number)
   results.scaling = []
   for (const size of sizes) {
-    const run = size === people ? main : await measure(size, ['search', 'search-identifier', 'single-view'], 39_102)
+    const run =
+      size === people ? main : await measure(size, ['search', 'search-identifier', 'single-view'], 39_102)
     results.scaling.push({
       people: size,
       events: run.events,
-      scenarios: run.results.filter((r) => ['search', 'search-identifier', 'single-view'].includes(r.name)).map(({ name, p50_ms, p95_ms, baseline_p95_ms }) => ({ name, p50_ms, p95_ms, baseline_p95_ms })),
+      scenarios: run.results
+        .filter((r) => ['search', 'search-identifier', 'single-view'].includes(r.name))
+        .map(({ name, p50_ms, p95_ms, baseline_p95_ms }) => ({ name, p50_ms, p95_ms, baseline_p95_ms })),
     })
   }
-  writeFileSync(path.join(ROOT, 'docs/bench-scaling.svg'), scalingChart(results.scaling, ['search', 'search-identifier', 'single-view']))
+  writeFileSync(
+    path.join(ROOT, 'docs/bench-scaling.svg'),
+    scalingChart(results.scaling, ['search', 'search-identifier', 'single-view']),
+  )
 }
 const file = writeResults(results, quick)
 if (!quick && !names) updateBenchmarksDoc(markdownTable(results))

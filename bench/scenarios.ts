@@ -40,19 +40,75 @@ export async function buildScenarios(db: Db, serverUrl: string, concurrency: num
   const { token, hash } = newToken('tdm_')
   const account = await db
     .insertInto('users')
-    .values({ agency_id: police, kind: 'service', email: `bench-${hash.slice(0, 12)}@service.tandem.invalid`, display_name: 'Benchmark API client' })
+    .values({
+      agency_id: police,
+      kind: 'service',
+      email: `bench-${hash.slice(0, 12)}@service.tandem.invalid`,
+      display_name: 'Benchmark API client',
+    })
     .returning('id')
     .executeTakeFirstOrThrow()
-  await db.insertInto('api_tokens').values({ user_id: account.id, name: 'benchmark', token_hash: hash, scopes: ['people:read'], created_by: null }).execute()
+  await db
+    .insertInto('api_tokens')
+    .values({
+      user_id: account.id,
+      name: 'benchmark',
+      token_hash: hash,
+      scopes: ['people:read'],
+      created_by: null,
+    })
+    .execute()
 
   const cookie = (c: string) => ({ cookie: c })
   return [
-    { name: 'search', description: 'Search by surname (typo-tolerant), practitioner', concurrency, paths: caseload.map((p) => `/search?q=${encodeURIComponent(p.last_name)}`), headers: cookie(practitioner) },
-    { name: 'search-identifier', description: 'Search by CRN, practitioner', concurrency, paths: caseload.map((p) => `/search?q=${p.crn}`), headers: cookie(practitioner) },
-    { name: 'single-view', description: "A person's page with the first page of their timeline", concurrency, paths: caseload.map((p) => `/people/${p.crn}`), headers: cookie(practitioner) },
-    { name: 'caseload', description: 'My caseload (about 36 people)', concurrency, paths: ['/caseload'], headers: cookie(practitioner) },
-    { name: 'my-day', description: "The practitioner's start page: today's appointments", concurrency, paths: ['/'], headers: cookie(practitioner) },
-    { name: 'dashboard-national', description: 'People by region and risk, national, analyst', concurrency: Math.min(concurrency, 8), paths: ['/insight'], headers: cookie(analyst) },
-    { name: 'api-person', description: 'Partner API: one person, categories shared with the police', concurrency, paths: shared.rows.map((r) => `/api/v1/people/${r.crn}`), headers: { authorization: `Bearer ${token}` } },
+    {
+      name: 'search',
+      description: 'Search by surname (typo-tolerant), practitioner',
+      concurrency,
+      paths: caseload.map((p) => `/search?q=${encodeURIComponent(p.last_name)}`),
+      headers: cookie(practitioner),
+    },
+    {
+      name: 'search-identifier',
+      description: 'Search by CRN, practitioner',
+      concurrency,
+      paths: caseload.map((p) => `/search?q=${p.crn}`),
+      headers: cookie(practitioner),
+    },
+    {
+      name: 'single-view',
+      description: "A person's page with the first page of their timeline",
+      concurrency,
+      paths: caseload.map((p) => `/people/${p.crn}`),
+      headers: cookie(practitioner),
+    },
+    {
+      name: 'caseload',
+      description: 'My caseload (about 36 people)',
+      concurrency,
+      paths: ['/caseload'],
+      headers: cookie(practitioner),
+    },
+    {
+      name: 'my-day',
+      description: "The practitioner's start page: today's appointments",
+      concurrency,
+      paths: ['/'],
+      headers: cookie(practitioner),
+    },
+    {
+      name: 'dashboard-national',
+      description: 'People by region and risk, national, analyst',
+      concurrency: Math.min(concurrency, 8),
+      paths: ['/insight'],
+      headers: cookie(analyst),
+    },
+    {
+      name: 'api-person',
+      description: 'Partner API: one person, categories shared with the police',
+      concurrency,
+      paths: shared.rows.map((r) => `/api/v1/people/${r.crn}`),
+      headers: { authorization: `Bearer ${token}` },
+    },
   ]
 }

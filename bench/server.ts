@@ -89,6 +89,7 @@ export async function signIn(url: string, email: string, password: string): Prom
     body: new URLSearchParams({ email, password, _csrf: token }).toString(),
   })
   const session = cookiesFrom(response).get('tandem_session')
-  if (response.status !== 303 || !session) throw new Error(`Could not sign in as ${email} (${response.status})`)
+  if (response.status !== 303 || !session)
+    throw new Error(`Could not sign in as ${email} (${response.status})`)
   return `tandem_session=${session}`
 }

@@ -206,6 +206,10 @@ create table timeline_events (
 );
 create index timeline_events_person_time on timeline_events (person_id, occurred_at desc, id desc);
 
+-- Access: who may see a person, and what. See docs/SECURITY.md.
+-- The functions are plain SQL so that PostgreSQL inlines them into each query; the parts that
+-- depend only on the user are written as scalar subqueries, which run once per query.
+
 -- Restricted cases (an allow-list) and exclusions (a deny-list) override every other route.
 create function case_blocked(p_person uuid, p_user uuid) returns boolean
 language sql stable as $$
@@ -214,59 +218,77 @@ language sql stable as $$
         and not exists (select 1 from case_restrictions r where r.person_id = p_person and r.user_id = p_user and r.kind = 'allow'))
 $$;
 
+-- The agency a user works with people for: null unless active and in a casework role (or an
+-- API client's service account). Analysts, administrators and DPOs reach no one this way.
+create function casework_agency(p_user uuid) returns uuid
+language sql stable as $$
+  select u.agency_id from users u
+  where u.id = p_user and u.active
+    and (u.kind = 'service' or exists (
+      select 1 from user_roles r where r.user_id = u.id
+        and r.role in ('practitioner', 'manager', 'partner_worker', 'provider', 'coordinator')))
+$$;
+
+create function agreement_in_force(a sharing_agreements) returns boolean
+language sql stable as $$
+  select a.status = 'active'
+    and a.starts_on <= (now() at time zone 'Europe/London')::date
+    and (a.ends_on is null or a.ends_on >= (now() at time zone 'Europe/London')::date)
+$$;
+
+-- Every (lead agency, cohort) pair that agreements in force share with the user's agency,
+-- as 'agency/cohort' keys: computed once per query, then probed per person.
+create function agreement_coverage(p_user uuid) returns text[]
+language sql stable as $$
+  select coalesce(array_agg(distinct theirs.agency_id::text || '/' || ac.cohort_id::text), '{}')
+  from sharing_agreement_agencies mine
+  join sharing_agreements a on a.id = mine.agreement_id and agreement_in_force(a)
+  join sharing_agreement_agencies theirs on theirs.agreement_id = a.id and theirs.agency_id <> mine.agency_id
+  join sharing_agreement_cohorts ac on ac.agreement_id = a.id
+  where mine.agency_id = casework_agency(p_user)
+$$;
+
 -- The one mechanism that decides what a user may see of a person. Every repository query that
 -- returns personal data joins it, so pages, searches, exports and the API agree by construction.
 -- Returns no row when the user may not see the person at all.
 --   relationship: allocated > team > agreement > break_glass.
 --   categories: everything for the person's lead agency; otherwise identity plus what the
---   agreements between the two agencies share (those covering a current cohort of the person,
---   or any agreement in force for break-glass access).
-create function person_access(p_person uuid, p_user uuid)
+--   agreements in force between the two agencies share (those covering a current cohort of
+--   the person, or any such agreement for break-glass access).
+create function person_access(p_person people, p_user uuid)
 returns table (relationship text, categories text[])
 language sql stable as $$
-  with actor as (
-    select u.id, u.agency_id
-    from users u
-    where u.id = p_user and u.active
-      and (u.kind = 'service' or exists (
-        select 1 from user_roles r where r.user_id = u.id
-          and r.role in ('practitioner', 'manager', 'partner_worker', 'provider', 'coordinator')))
-  ), subject as (
-    select p.id, p.lead_agency_id, p.lead_team_id from people p where p.id = p_person
-  ), agreements as (
-    select a.id,
-      exists (
-        select 1 from sharing_agreement_cohorts ac
-        join cohort_memberships m on m.cohort_id = ac.cohort_id and m.person_id = p_person and m.ended_on is null
-        where ac.agreement_id = a.id) as covers_person
-    from actor, subject, sharing_agreements a
-    where actor.agency_id <> subject.lead_agency_id
-      and a.status = 'active'
-      and a.starts_on <= (now() at time zone 'Europe/London')::date
-      and (a.ends_on is null or a.ends_on >= (now() at time zone 'Europe/London')::date)
-      and exists (select 1 from sharing_agreement_agencies x where x.agreement_id = a.id and x.agency_id = actor.agency_id)
-      and exists (select 1 from sharing_agreement_agencies x where x.agreement_id = a.id and x.agency_id = subject.lead_agency_id)
-  ), relationship as (
-    select case
-      when exists (select 1 from allocations al where al.person_id = p_person and al.user_id = p_user and al.ended_at is null)
-        then 'allocated'
-      when exists (select 1 from subject join team_members tm on tm.team_id = subject.lead_team_id and tm.user_id = p_user)
-        then 'team'
-      when exists (select 1 from agreements where covers_person)
-        then 'agreement'
-      when exists (select 1 from break_glass_grants g where g.person_id = p_person and g.user_id = p_user and g.expires_at > now())
-        then 'break_glass'
-    end as kind
-  )
-  select relationship.kind,
+  select r.kind,
     array(
       select d.code from data_categories d
-      where actor.agency_id = subject.lead_agency_id
+      where p_person.lead_agency_id = (select casework_agency(p_user))
         or d.code = 'identity'
-        or exists (
-          select 1 from sharing_agreement_categories c join agreements a on a.id = c.agreement_id
-          where c.category = d.code and (a.covers_person or relationship.kind = 'break_glass'))
+        or d.code in (
+          select c.category
+          from sharing_agreement_agencies mine
+          join sharing_agreements a on a.id = mine.agreement_id and agreement_in_force(a)
+          join sharing_agreement_agencies theirs on theirs.agreement_id = a.id and theirs.agency_id = p_person.lead_agency_id
+          join sharing_agreement_categories c on c.agreement_id = a.id
+          where mine.agency_id = (select casework_agency(p_user))
+            and (r.kind = 'break_glass' or exists (
+              select 1 from sharing_agreement_cohorts ac
+              join cohort_memberships m on m.cohort_id = ac.cohort_id and m.person_id = p_person.id and m.ended_on is null
+              where ac.agreement_id = a.id)))
       order by d.sort)
-  from actor, subject, relationship
-  where relationship.kind is not null and not case_blocked(p_person, p_user)
+  from (select case
+      when exists (select 1 from allocations al where al.person_id = p_person.id and al.user_id = p_user and al.ended_at is null)
+        then 'allocated'
+      when exists (select 1 from team_members tm where tm.team_id = p_person.lead_team_id and tm.user_id = p_user)
+        then 'team'
+      when p_person.lead_agency_id <> (select casework_agency(p_user)) and exists (
+          select 1 from cohort_memberships m
+          where m.person_id = p_person.id and m.ended_on is null
+            and p_person.lead_agency_id::text || '/' || m.cohort_id::text = any ((select agreement_coverage(p_user))::text[]))
+        then 'agreement'
+      when exists (select 1 from break_glass_grants g where g.person_id = p_person.id and g.user_id = p_user and g.expires_at > now())
+        then 'break_glass'
+    end as kind) r
+  where r.kind is not null
+    and (select casework_agency(p_user)) is not null
+    and not case_blocked(p_person.id, p_user)
 $$;

@@ -1,7 +1,8 @@
-import { sql, type Expression, type SqlBool } from 'kysely'
+import { sql, type SqlBool } from 'kysely'
 import { accessFor, type Access } from '../../platform/access/access.js'
 import type { Actor, DataCategory } from '../../platform/access/actor.js'
 import type { Queryable } from '../../platform/database/database.js'
+import { canonicalCro, canonicalPnc, CRN, NOMS_NUMBER } from './identifiers.js'
 
 /**
  * Every query here joins person_access, so a person the actor may not see never leaves the
@@ -106,7 +107,7 @@ function toPerson(row: PersonRow): PersonRecord {
 function visiblePeople(db: Queryable, actor: Actor) {
   return db
     .selectFrom('people as p')
-    .innerJoin(accessFor(actor, 'p.id'), (join) => join.onTrue())
+    .innerJoin(accessFor(actor, 'p'), (join) => join.onTrue())
     .innerJoin('agencies as a', 'a.id', 'p.lead_agency_id')
     .leftJoin('teams as t', 't.id', 'p.lead_team_id')
 }
@@ -129,28 +130,49 @@ export interface SearchCriteria {
 }
 
 /**
- * People the actor may see whose identifiers match exactly or whose name resembles the text.
- * People the actor may not see are filtered out inside the query, so neither the results nor
- * their count reveal that such a person exists.
+ * What the search box was given: an identifier in one of the justice formats, a date of
+ * birth, or otherwise a name. Each kind is answered from its own index.
+ */
+export function classifySearch(
+  text: string,
+):
+  | { column: 'crn' | 'noms_number' | 'pnc_number' | 'cro_number' | 'date_of_birth'; value: string }
+  | { column: 'name'; value: string } {
+  const upper = text.trim().toUpperCase()
+  if (CRN.test(upper)) return { column: 'crn', value: upper }
+  if (NOMS_NUMBER.test(upper)) return { column: 'noms_number', value: upper }
+  const pnc = canonicalPnc(upper)
+  if (pnc) return { column: 'pnc_number', value: pnc }
+  const cro = canonicalCro(upper)
+  if (cro) return { column: 'cro_number', value: cro }
+  if (/^\d{4}-\d{2}-\d{2}$/.test(upper)) return { column: 'date_of_birth', value: upper }
+  return { column: 'name', value: text.trim() }
+}
+
+/**
+ * People the actor may see whose identifier or date of birth matches exactly, or whose name
+ * resembles the text (trigram word similarity, from the trigram index). People the actor may
+ * not see are filtered out inside the query, so neither the results nor their count reveal
+ * that such a person exists.
  */
 export async function searchVisiblePeople(db: Queryable, actor: Actor, criteria: SearchCriteria) {
-  const text = criteria.text.trim()
-  const upper = text.toUpperCase()
-  const rows = await visiblePeople(db, actor)
+  const term = classifySearch(criteria.text)
+  const name = sql<string>`p.first_name || ' ' || p.last_name`
+  let query = visiblePeople(db, actor)
     .select(personColumns())
-    .select(sql<number>`word_similarity(${text}, p.first_name || ' ' || p.last_name)`.as('score'))
-    .where((eb) =>
-      eb.or([
-        eb('p.crn', '=', upper),
-        eb('p.noms_number', '=', upper),
-        eb('p.pnc_number', '=', upper),
-        eb('p.cro_number', '=', upper),
-        sql<SqlBool>`${text} <% (p.first_name || ' ' || p.last_name)` as Expression<SqlBool>,
-        ...(/^\d{4}-\d{2}-\d{2}$/.test(text) ? [eb('p.date_of_birth', '=', text)] : []),
-      ]),
+    .select(
+      term.column === 'name'
+        ? sql<number>`word_similarity(${term.value}, ${name})`.as('score')
+        : sql<number>`1`.as('score'),
     )
+  query =
+    term.column === 'name'
+      ? query.where(sql<SqlBool>`${term.value} <% (${name})`)
+      : query.where(`p.${term.column}`, '=', term.value)
+  const rows = await query
     .orderBy('score', 'desc')
     .orderBy('p.last_name')
+    .orderBy('p.first_name')
     .limit(criteria.limit)
     .execute()
   return rows.map((row) => toPerson(row as PersonRow))
@@ -338,7 +360,7 @@ export async function findAppointmentsForStaff(db: Queryable, actor: Actor, from
   return db
     .selectFrom('appointments as ap')
     .innerJoin('people as p', 'p.id', 'ap.person_id')
-    .innerJoin(accessFor(actor, 'p.id'), (join) => join.onTrue())
+    .innerJoin(accessFor(actor, 'p'), (join) => join.onTrue())
     .select([
       'ap.id',
       'ap.starts_at',

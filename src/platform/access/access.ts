@@ -11,20 +11,20 @@ export interface Access {
 }
 
 /**
- * The access decision for `actor` as a joinable row source, aliased `access`, over the
- * person id in `personIdColumn`. Inner-joining it drops every person the actor may not see;
- * its `categories` column says which data categories may be shown for the rows that remain.
+ * The access decision for `actor` as a joinable row source, aliased `access`, over the people
+ * row aliased `peopleAlias`. Inner-joining it drops every person the actor may not see; its
+ * `categories` column says which data categories may be shown for the rows that remain.
  *
- *   db.selectFrom('people as p').innerJoin(accessFor(actor, 'p.id'), (j) => j.onTrue())
+ *   db.selectFrom('people as p').innerJoin(accessFor(actor, 'p'), (j) => j.onTrue())
  */
 export function accessFor(
   actor: Actor,
-  personIdColumn: string,
+  peopleAlias = 'p',
 ): AliasedRawBuilder<{ relationship: Relationship; categories: DataCategory[] }, 'access'> {
   return sql<{
     relationship: Relationship
     categories: DataCategory[]
-  }>`person_access(${sql.ref(personIdColumn)}, ${actor.userId}::uuid)`.as('access')
+  }>`person_access(${sql.table(peopleAlias)}, ${actor.userId}::uuid)`.as('access')
 }
 
 export function mayShow(access: Access, category: DataCategory): boolean {

@@ -40,7 +40,9 @@ export async function migrate(database: Database, dir = MIGRATIONS_DIR): Promise
       applied.push(file)
     } catch (error) {
       if (uniqueViolation(error) === 'schema_migrations_pkey') continue
-      throw new Error(`Migration ${file} failed: ${(error as Error).message}`, { cause: error })
+      // Not chained as a cause: the driver's error carries the whole script, which buries the message.
+      const { message, position } = error as { message: string; position?: string }
+      throw new Error(`Migration ${file} failed: ${message}${position ? ` (at character ${position})` : ''}`)
     }
   }
   return applied
