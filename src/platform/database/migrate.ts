@@ -40,9 +40,11 @@ export async function migrate(database: Database, dir = MIGRATIONS_DIR): Promise
       applied.push(file)
     } catch (error) {
       if (uniqueViolation(error) === 'schema_migrations_pkey') continue
-      // Not chained as a cause: the driver's error carries the whole script, which buries the message.
-      const { message, position } = error as { message: string; position?: string }
-      throw new Error(`Migration ${file} failed: ${message}${position ? ` (at character ${position})` : ''}`)
+      // The cause keeps only the code and position: the driver's error carries the whole script.
+      const { message, code, position } = error as { message: string; code?: string; position?: string }
+      throw new Error(`Migration ${file} failed: ${message}${position ? ` (at character ${position})` : ''}`, {
+        cause: { code, position },
+      })
     }
   }
   return applied
