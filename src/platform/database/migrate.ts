@@ -40,11 +40,15 @@ export async function migrate(database: Database, dir = MIGRATIONS_DIR): Promise
       applied.push(file)
     } catch (error) {
       if (uniqueViolation(error) === 'schema_migrations_pkey') continue
-      // The cause keeps only the code and position: the driver's error carries the whole script.
-      const { message, code, position } = error as { message: string; code?: string; position?: string }
-      throw new Error(`Migration ${file} failed: ${message}${position ? ` (at character ${position})` : ''}`, {
-        cause: { code, position },
-      })
+      // PGlite's errors carry the whole script, which buries the message when printed.
+      const failure = error as { message: string; position?: string; query?: string }
+      delete failure.query
+      throw new Error(
+        `Migration ${file} failed: ${failure.message}${failure.position ? ` (at character ${failure.position})` : ''}`,
+        {
+          cause: error,
+        },
+      )
     }
   }
   return applied
