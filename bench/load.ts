@@ -1,5 +1,6 @@
 import autocannon from 'autocannon'
 import pg from 'pg'
+import { statementName } from '../src/platform/database/database.js'
 
 export interface Measurement {
   requests: number
@@ -67,8 +68,9 @@ export interface Trace {
 
 /**
  * The raw-SQL baseline: the same statements the server ran for each request, replayed
- * straight through `pg` at the same concurrency. The recording includes the services'
- * begin and commit, so each request's statements share a transaction as they did.
+ * straight through `pg` at the same concurrency, as the same named prepared statements. The
+ * recording includes the services' begin and commit, so each request's statements share a
+ * transaction as they did.
  */
 export async function loadSql(options: {
   databaseUrl: string
@@ -88,7 +90,9 @@ export async function loadSql(options: {
         const trace = options.traces[next++ % options.traces.length]!
         const started = performance.now()
         try {
-          for (const q of trace.queries) await client.query(q.sql, q.parameters as unknown[])
+          for (const q of trace.queries) {
+            await client.query({ text: q.sql, values: q.parameters as unknown[], name: statementName(q.sql) })
+          }
           latencies.push(performance.now() - started)
         } catch {
           errors += 1

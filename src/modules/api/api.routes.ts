@@ -75,7 +75,7 @@ export async function apiRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
     async (request) => {
       const view = await viewPerson(db, actorOf(request), request.params.crn, originOf(request), clock)
       if (!view) throw new NotFoundError('No person with this CRN is shared with you')
-      const { person, sentence, registrations } = view
+      const { person, sentences, registrations } = view
       const shares = (category: string) => person.access.categories.includes(category as never)
       return {
         identity: {
@@ -89,12 +89,12 @@ export async function apiRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
           gender: person.gender,
         },
         access: person.access,
-        ...(sentence
+        ...(view.sentenceShared
           ? {
               sentence: {
                 custodyStatus: person.custodyStatus,
                 prisonCode: person.prisonCode,
-                sentences: sentence.sentences.map((s) => ({
+                sentences: sentences.map((s) => ({
                   description: s.description,
                   offence: s.offence,
                   court: s.court,
@@ -142,7 +142,7 @@ export async function apiRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
       return {
         items: view.timeline.map((t) => ({
           id: t.id,
-          occurredAt: t.occurred_at.toISOString(),
+          occurredAt: new Date(t.occurred_at).toISOString(),
           kind: t.kind,
           category: t.category,
           title: t.title,

@@ -1,4 +1,5 @@
 import { sql, type SqlBool } from 'kysely'
+import { jsonArrayFrom } from 'kysely/helpers/postgres'
 import { accessFor, type Access } from '../../platform/access/access.js'
 import type { Actor, DataCategory } from '../../platform/access/actor.js'
 import type { Queryable } from '../../platform/database/database.js'
@@ -199,133 +200,138 @@ export async function findCaseload(db: Queryable, actor: Actor) {
   }))
 }
 
-/** Sentences, custody and licence conditions: only called when 'sentence' is shared. */
-export async function findSentenceDetail(db: Queryable, personId: string) {
-  const [sentences, custody, conditions] = await Promise.all([
-    db
-      .selectFrom('sentences')
-      .selectAll()
-      .where('person_id', '=', personId)
-      .orderBy('sentenced_on', 'desc')
-      .execute(),
-    db
-      .selectFrom('custody_episodes')
-      .selectAll()
-      .where('person_id', '=', personId)
-      .orderBy('received_on', 'desc')
-      .execute(),
-    db
-      .selectFrom('licence_conditions')
-      .selectAll()
-      .where('person_id', '=', personId)
-      .where('ends_on', 'is', null)
-      .orderBy('starts_on')
-      .execute(),
-  ])
-  return { sentences, custody, conditions }
-}
-
-/** Registrations (flags) in the categories the actor may see. */
-export function findRegistrations(db: Queryable, personId: string, categories: DataCategory[]) {
-  return db
-    .selectFrom('registrations')
-    .selectAll()
-    .where('person_id', '=', personId)
-    .where('category', 'in', categories)
-    .where('deregistered_on', 'is', null)
-    .orderBy('registered_on', 'desc')
-    .execute()
-}
-
-/** Who is working with the person: current allocations with each worker's agency and contact. */
-export function findWorkers(db: Queryable, personId: string) {
-  return db
-    .selectFrom('allocations as al')
-    .innerJoin('users as u', 'u.id', 'al.user_id')
-    .innerJoin('agencies as a', 'a.id', 'al.agency_id')
-    .select([
-      'al.role',
-      'al.is_lead',
-      'al.started_at',
-      'u.display_name',
-      'u.email',
-      'u.phone',
-      'a.name as agency_name',
-    ])
-    .where('al.person_id', '=', personId)
-    .where('al.ended_at', 'is', null)
-    .orderBy('al.is_lead', 'desc')
-    .orderBy('al.started_at')
-    .execute()
-}
-
-export function findUpcomingAppointments(db: Queryable, personId: string, from: Date, limit: number) {
-  return db
-    .selectFrom('appointments as ap')
-    .innerJoin('agencies as a', 'a.id', 'ap.agency_id')
-    .leftJoin('users as u', 'u.id', 'ap.staff_user_id')
-    .select([
-      'ap.id',
-      'ap.starts_at',
-      'ap.kind',
-      'ap.location',
-      'ap.outcome',
-      'a.name as agency_name',
-      'u.display_name',
-    ])
-    .where('ap.person_id', '=', personId)
-    .where('ap.starts_at', '>=', from)
-    .orderBy('ap.starts_at')
-    .limit(limit)
-    .execute()
-}
+/** Whether the access row shares a category; sections of the person view depend on it. */
+const shares = (category: DataCategory) => sql<SqlBool>`${category} = any(access.categories)`
 
 /**
- * The newest timeline items the actor may see: those in a shared category, plus anything the
- * actor's own agency recorded. Also counts what was withheld.
+ * Everything the person page shows, in one round trip: the person and, as JSON arrays, each
+ * section whose category the actor may see. Timeline items are those in a shared category
+ * plus anything the actor's own agency recorded; the count of the rest is for the lead
+ * practitioner.
  */
-export function findTimeline(
+export async function findPersonView(
   db: Queryable,
   actor: Actor,
-  personId: string,
-  categories: DataCategory[],
-  limit: number,
+  crn: string,
+  now: Date,
+  timelineLimit: number,
 ) {
-  return db
-    .selectFrom('timeline_events as te')
-    .innerJoin('agencies as a', 'a.id', 'te.agency_id')
-    .select([
-      'te.id',
-      'te.occurred_at',
-      'te.kind',
-      'te.category',
-      'te.source_system',
-      'te.title',
-      'te.summary',
-      'a.name as agency_name',
+  const row = await visiblePeople(db, actor)
+    .select(personColumns())
+    .select((eb) => [
+      jsonArrayFrom(
+        eb
+          .selectFrom('sentences as s')
+          .select([
+            's.description',
+            's.offence',
+            's.court',
+            's.sentenced_on',
+            's.expected_release_on',
+            's.licence_end_on',
+            's.sentence_end_on',
+          ])
+          .whereRef('s.person_id', '=', 'p.id')
+          .where(shares('sentence'))
+          .orderBy('s.sentenced_on', 'desc'),
+      ).as('sentences'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('licence_conditions as c')
+          .select(['c.description', 'c.starts_on'])
+          .whereRef('c.person_id', '=', 'p.id')
+          .where('c.ends_on', 'is', null)
+          .where(shares('sentence'))
+          .orderBy('c.starts_on'),
+      ).as('conditions'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('registrations as r')
+          .select(['r.type_code', 'r.type_description', 'r.category', 'r.registered_on'])
+          .whereRef('r.person_id', '=', 'p.id')
+          .where('r.deregistered_on', 'is', null)
+          .where(sql<SqlBool>`r.category = any(access.categories)`)
+          .orderBy('r.registered_on', 'desc'),
+      ).as('registrations'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('allocations as al')
+          .innerJoin('users as u', 'u.id', 'al.user_id')
+          .innerJoin('agencies as a', 'a.id', 'al.agency_id')
+          .select(['al.role', 'al.is_lead', 'u.display_name', 'u.email', 'u.phone', 'a.name as agency_name'])
+          .whereRef('al.person_id', '=', 'p.id')
+          .where('al.ended_at', 'is', null)
+          .orderBy('al.is_lead', 'desc')
+          .orderBy('al.started_at'),
+      ).as('workers'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('appointments as ap')
+          .select(['ap.starts_at', 'ap.kind', 'ap.location'])
+          .whereRef('ap.person_id', '=', 'p.id')
+          .where('ap.starts_at', '>=', now)
+          .where(shares('supervision'))
+          .orderBy('ap.starts_at')
+          .limit(5),
+      ).as('appointments'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('timeline_events as te')
+          .innerJoin('agencies as a', 'a.id', 'te.agency_id')
+          .select([
+            'te.id',
+            'te.occurred_at',
+            'te.kind',
+            'te.category',
+            'te.source_system',
+            'te.title',
+            'te.summary',
+            'a.name as agency_name',
+          ])
+          .whereRef('te.person_id', '=', 'p.id')
+          .where((w) =>
+            w.or([
+              w(sql<string>`te.category`, '=', sql<string>`any(access.categories)`),
+              w('te.agency_id', '=', actor.agencyId),
+            ]),
+          )
+          .orderBy('te.occurred_at', 'desc')
+          .orderBy('te.id', 'desc')
+          .limit(timelineLimit),
+      ).as('timeline'),
+      eb
+        .exists(
+          eb
+            .selectFrom('allocations as lead')
+            .select('lead.id')
+            .whereRef('lead.person_id', '=', 'p.id')
+            .where('lead.user_id', '=', actor.userId)
+            .where('lead.is_lead', '=', true)
+            .where('lead.ended_at', 'is', null),
+        )
+        .as('is_lead'),
+      eb
+        .selectFrom('timeline_events as hidden')
+        .select((c) => c.fn.countAll<number>().as('n'))
+        .whereRef('hidden.person_id', '=', 'p.id')
+        .where(sql<SqlBool>`not (hidden.category = any(access.categories))`)
+        .where('hidden.agency_id', '<>', actor.agencyId)
+        .as('withheld'),
     ])
-    .where('te.person_id', '=', personId)
-    .where((eb) => eb.or([eb('te.category', 'in', categories), eb('te.agency_id', '=', actor.agencyId)]))
-    .orderBy('te.occurred_at', 'desc')
-    .orderBy('te.id', 'desc')
-    .limit(limit)
-    .execute()
-}
-
-export function countWithheldTimeline(
-  db: Queryable,
-  actor: Actor,
-  personId: string,
-  categories: DataCategory[],
-) {
-  return db
-    .selectFrom('timeline_events as te')
-    .select((eb) => eb.fn.countAll<number>().as('withheld'))
-    .where('te.person_id', '=', personId)
-    .where('te.category', 'not in', categories)
-    .where('te.agency_id', '<>', actor.agencyId)
-    .executeTakeFirstOrThrow()
-    .then((r) => Number(r.withheld))
+    .where('p.crn', '=', crn)
+    .executeTakeFirst()
+  if (!row) return null
+  return {
+    person: toPerson(row as PersonRow),
+    sentences: row.sentences,
+    conditions: row.conditions,
+    registrations: row.registrations,
+    workers: row.workers,
+    appointments: row.appointments,
+    timeline: row.timeline,
+    isLead: row.is_lead,
+    withheld: Number(row.withheld ?? 0),
+  }
 }
 
 /** Whether a CRN belongs to anyone, for break-glass only (the caller audits the question). */

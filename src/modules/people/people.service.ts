@@ -1,4 +1,4 @@
-import { defaultPurpose, isLeadPractitioner, mayShow } from '../../platform/access/access.js'
+import { defaultPurpose, mayShow } from '../../platform/access/access.js'
 import { hasRole, type Actor } from '../../platform/access/actor.js'
 import { recordAudit, type Origin } from '../../platform/audit/audit.js'
 import type { Clock } from '../../platform/clock.js'
@@ -16,38 +16,25 @@ const TIMELINE_PAGE = 20
  */
 export async function viewPerson(db: Db, actor: Actor, crn: string, origin: Origin, clock: Clock) {
   return db.transaction().execute(async (tx) => {
-    const person = await repo.findVisiblePerson(tx, actor, crn)
-    if (!person) return null
-    const { categories } = person.access
-    const isLead = await isLeadPractitioner(tx, person.id, actor.userId)
-    const [sentence, registrations, workers, appointments, timeline, withheld] = await Promise.all([
-      mayShow(person.access, 'sentence') ? repo.findSentenceDetail(tx, person.id) : null,
-      repo.findRegistrations(tx, person.id, categories),
-      repo.findWorkers(tx, person.id),
-      mayShow(person.access, 'supervision')
-        ? repo.findUpcomingAppointments(tx, person.id, clock.now(), 5)
-        : null,
-      repo.findTimeline(tx, actor, person.id, categories, TIMELINE_PAGE),
-      isLead ? repo.countWithheldTimeline(tx, actor, person.id, categories) : null,
-    ])
+    const view = await repo.findPersonView(tx, actor, crn, clock.now(), TIMELINE_PAGE)
+    if (!view) return null
+    const { access } = view.person
     await recordAudit(tx, {
       actor,
       action: 'read',
-      personIds: [person.id],
-      categories,
+      personIds: [view.person.id],
+      categories: access.categories,
       origin,
-      purpose: defaultPurpose(person.access.relationship),
-      relationship: person.access.relationship,
+      purpose: defaultPurpose(access.relationship),
+      relationship: access.relationship,
     })
     return {
-      person,
-      sentence,
-      registrations,
-      workers,
-      appointments,
-      timeline,
-      withheld,
-      mayViewAccessLog: isLead || hasRole(actor, 'data_protection_officer'),
+      ...view,
+      sentenceShared: mayShow(access, 'sentence'),
+      supervisionShared: mayShow(access, 'supervision'),
+      // Only the lead practitioner is told how much is withheld from them.
+      withheld: view.isLead ? view.withheld : null,
+      mayViewAccessLog: view.isLead || hasRole(actor, 'data_protection_officer'),
     }
   })
 }

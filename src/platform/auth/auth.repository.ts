@@ -2,13 +2,9 @@ import { sql } from 'kysely'
 import type { Actor, AgencyKind, ApiScope, Role } from '../access/actor.js'
 import type { Queryable } from '../database/database.js'
 
-/** Loads who a user is for this request: agency, roles and teams, in one query. */
-export async function findActor(
-  db: Queryable,
-  userId: string,
-  scopes: ApiScope[] | null = null,
-): Promise<Actor | null> {
-  const row = await db
+/** Users with what an Actor needs: agency, roles and teams, in one query. */
+function actors(db: Queryable) {
+  return db
     .selectFrom('users as u')
     .innerJoin('agencies as a', 'a.id', 'u.agency_id')
     .select([
@@ -16,16 +12,19 @@ export async function findActor(
       'u.kind',
       'u.display_name',
       'u.email',
+      'u.active',
       'u.agency_id',
       'a.name as agency_name',
       'a.kind as agency_kind',
       sql<Role[]>`array(select r.role from user_roles r where r.user_id = u.id order by r.role)`.as('roles'),
       sql<string[]>`array(select t.team_id from team_members t where t.user_id = u.id)`.as('team_ids'),
     ])
-    .where('u.id', '=', userId)
-    .where('u.active', '=', true)
-    .executeTakeFirst()
-  if (!row) return null
+}
+
+type ActorRow = Awaited<ReturnType<ReturnType<typeof actors>['executeTakeFirstOrThrow']>>
+
+function toActor(row: ActorRow, scopes: ApiScope[] | null): Actor | null {
+  if (!row.active) return null
   return {
     userId: row.id,
     kind: row.kind,
@@ -38,6 +37,27 @@ export async function findActor(
     teamIds: row.team_ids,
     scopes,
   }
+}
+
+/** Loads who an active user is. */
+export async function findActor(
+  db: Queryable,
+  userId: string,
+  scopes: ApiScope[] | null = null,
+): Promise<Actor | null> {
+  const row = await actors(db).where('u.id', '=', userId).executeTakeFirst()
+  return row ? toActor(row, scopes) : null
+}
+
+/** An open session and its user, in one query (this runs on every page request). */
+export async function findSessionActor(db: Queryable, tokenHash: string) {
+  const row = await actors(db)
+    .innerJoin('user_sessions as s', 's.user_id', 'u.id')
+    .select(['s.created_at', 's.last_seen_at'])
+    .where('s.token_hash', '=', tokenHash)
+    .where('s.ended_at', 'is', null)
+    .executeTakeFirst()
+  return row ? { createdAt: row.created_at, lastSeenAt: row.last_seen_at, actor: toActor(row, null) } : null
 }
 
 export function findUserForSignIn(db: Queryable, email: string) {
@@ -89,15 +109,6 @@ export async function insertSession(
       user_agent: session.userAgent?.slice(0, 500) ?? null,
     })
     .execute()
-}
-
-export function findOpenSession(db: Queryable, tokenHash: string) {
-  return db
-    .selectFrom('user_sessions')
-    .select(['token_hash', 'user_id', 'created_at', 'last_seen_at'])
-    .where('token_hash', '=', tokenHash)
-    .where('ended_at', 'is', null)
-    .executeTakeFirst()
 }
 
 export async function touchSession(db: Queryable, tokenHash: string, at: Date): Promise<void> {

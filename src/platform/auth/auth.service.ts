@@ -79,22 +79,22 @@ const TOUCH_EVERY_MS = 60_000
 export async function resumeSession(ctx: AuthContext, token: string | undefined): Promise<SessionState> {
   if (!token) return { state: 'none' }
   const tokenHash = hashToken(token)
-  const session = await repo.findOpenSession(ctx.db, tokenHash)
+  const session = await repo.findSessionActor(ctx.db, tokenHash)
   if (!session) return { state: 'none' }
   const now = ctx.clock.now()
-  const idleLimit = session.last_seen_at.getTime() + ctx.config.session.idleMinutes * 60_000
-  const absoluteLimit = session.created_at.getTime() + ctx.config.session.absoluteHours * 3_600_000
+  const idleLimit = session.lastSeenAt.getTime() + ctx.config.session.idleMinutes * 60_000
+  const absoluteLimit = session.createdAt.getTime() + ctx.config.session.absoluteHours * 3_600_000
   if (now.getTime() >= absoluteLimit || now.getTime() >= idleLimit) {
     const reason = now.getTime() >= absoluteLimit ? 'absolute' : 'idle'
     await repo.endSession(ctx.db, tokenHash, now, `timeout:${reason}`)
     return { state: 'expired', reason }
   }
-  const actor = await repo.findActor(ctx.db, session.user_id)
+  const actor = session.actor
   if (!actor) {
     await repo.endSession(ctx.db, tokenHash, now, 'account deactivated')
     return { state: 'none' }
   }
-  if (now.getTime() - session.last_seen_at.getTime() > TOUCH_EVERY_MS) {
+  if (now.getTime() - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
     await repo.touchSession(ctx.db, tokenHash, now)
   }
   return { state: 'active', actor, tokenHash }

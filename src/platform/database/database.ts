@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -56,8 +57,41 @@ export const postgresTypes = {
   },
 } as pg.CustomTypesConfig
 
+/**
+ * The name of a server-side prepared statement for a query's text. Naming statements lets
+ * each connection parse and plan a query once and reuse the plan: the access function inlines
+ * into every query that shows a person, and planning it again each time costs more than
+ * running it.
+ */
+export function statementName(text: string): string {
+  let name = statementNames.get(text)
+  if (!name) {
+    name = `t${createHash('sha1').update(text).digest('hex')}`
+    if (statementNames.size > 5000) statementNames.clear()
+    statementNames.set(text, name)
+  }
+  return name
+}
+const statementNames = new Map<string, string>()
+
+/** A pg client that runs every parameterised query as a named prepared statement. */
+class PreparingClient extends pg.Client {
+  override query(...args: unknown[]): never {
+    const [text, values] = args
+    if (typeof text === 'string' && Array.isArray(values)) {
+      return super.query({ text, values, name: statementName(text) }) as never
+    }
+    return (super.query as (...a: unknown[]) => unknown)(...args) as never
+  }
+}
+
 function connectPostgres(url: string, poolSize: number, log?: KyselyConfig['log']): Database {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: postgresTypes })
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    types: postgresTypes,
+    Client: PreparingClient,
+  })
   // A broken idle connection must not take the process down; the pool replaces it.
   pool.on('error', () => {})
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), ...(log ? { log } : {}) })
