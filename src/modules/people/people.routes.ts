@@ -22,17 +22,13 @@ export function peopleRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
     if (!query.ok) return reply.code(400).view('people/views/search.njk', { errors: query.errors, q: '' })
     const text = query.value.q
     const results = text ? await searchPeople(db, actorOf(request), text, originOf(request)) : null
-    return reply.view('people/views/search.njk', { q: text, results, today: londonDate(clock.now()) })
+    return reply.view('people/views/search.njk', { q: text, results })
   })
 
-  app.get(
-    '/caseload',
-    { config: forRoles('practitioner', 'manager', 'partner_worker', 'provider', 'coordinator') },
-    async (request, reply) => {
-      const people = await listCaseload(db, actorOf(request), originOf(request))
-      return reply.view('people/views/caseload.njk', { people, today: londonDate(clock.now()) })
-    },
-  )
+  app.get('/caseload', { config: caseworkers }, async (request, reply) => {
+    const people = await listCaseload(db, actorOf(request), originOf(request))
+    return reply.view('people/views/caseload.njk', { people })
+  })
 
   app.get<{ Params: { crn: string } }>('/people/:crn', { config: caseworkers }, async (request, reply) => {
     const crn = CrnParam.safeParse(request.params.crn)
@@ -41,11 +37,9 @@ export function peopleRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
     if (!view) {
       return reply.code(404).view('people/views/not-found.njk', { crn: crn.data })
     }
-    const today = londonDate(clock.now())
     return reply.view('people/views/person.njk', {
       ...view,
-      today,
-      age: ageOn(view.person.dateOfBirth, today),
+      age: ageOn(view.person.dateOfBirth, londonDate(clock.now())),
     })
   })
 
