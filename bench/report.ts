@@ -59,18 +59,54 @@ export function writeResults(results: BenchResults, quick: boolean): string {
   return path.join('bench/results', name)
 }
 
-/** The figures as a Markdown table, for docs/BENCHMARKS.md. */
-export function markdownTable(results: BenchResults): string {
+/** The results as Markdown for docs/BENCHMARKS.md: machine, data, command and figures. */
+export function markdownSection(results: BenchResults): string {
+  const m = results.machine
   const rows = results.scenarios.map(
     (s) =>
       `| ${s.name} | ${s.concurrency} | ${round(s.p50_ms)} | ${round(s.p95_ms)} | ${round(s.p99_ms)} | ${Math.round(s.rps)} | ` +
       `${round(s.baseline_p50_ms)} | ${round(s.baseline_p95_ms)} | ${Math.round(s.baseline_rps)} | ${round(s.ratio, 2)} |`,
   )
-  return [
+  const lines = [
+    `Measured ${results.date.slice(0, 10)} with \`${results.command}\` on ${m.cpus} × ${m.cpu}, ${m.memory_gib} GiB,`,
+    `Node.js ${m.node}, PostgreSQL ${m.postgres} (default settings), the server, database and load generator sharing the machine.`,
+    `Data: ${results.people.toLocaleString('en-GB')} people and ${results.events.toLocaleString('en-GB')} timeline events.`,
+    `Each scenario ran for ${results.seconds_per_scenario} s after a 1 s warm-up; latencies are per request at the client.`,
+    '',
     '| scenario | clients | p50 ms | p95 ms | p99 ms | req/s | SQL p50 ms | SQL p95 ms | SQL req/s | ratio |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
-  ].join('\n')
+    '',
+    ...results.scenarios.map((s) => `- **${s.name}**: ${s.description}.`),
+  ]
+  if (results.memory) {
+    lines.push(
+      '',
+      `Server memory (resident): ${results.memory.idle_rss_mib} MiB idle, ${results.memory.loaded_rss_mib} MiB at most under load.`,
+    )
+  }
+  if (results.startup) {
+    lines.push(
+      `Start-up on the embedded database (\`npm start\`'s command to the first page): ${(results.startup.first_start_ms / 1000).toFixed(1)} s ` +
+        `on first start, including migrations and seeding the 300-person demo region; ${(results.startup.restart_ms / 1000).toFixed(1)} s on restart.`,
+    )
+  }
+  if (results.scaling) {
+    lines.push(
+      '',
+      '### How cost grows with data',
+      '',
+      '![p95 latency of search and single view at each data size](bench-scaling.svg)',
+      '',
+      '| people | timeline events | search p95 ms | search by CRN p95 ms | single view p95 ms |',
+      '| ---: | ---: | ---: | ---: | ---: |',
+      ...results.scaling.map((size) => {
+        const p95 = (name: string) => round(size.scenarios.find((r) => r.name === name)?.p95_ms ?? 0)
+        return `| ${size.people.toLocaleString('en-GB')} | ${size.events.toLocaleString('en-GB')} | ${p95('search')} | ${p95('search-identifier')} | ${p95('single-view')} |`
+      }),
+    )
+  }
+  return lines.join('\n')
 }
 
 /** Replaces the generated part of docs/BENCHMARKS.md, between its markers. */

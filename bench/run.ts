@@ -11,7 +11,7 @@ import { captureTraces } from './capture.js'
 import { loadHttp, loadSql } from './load.js'
 import {
   machine,
-  markdownTable,
+  markdownSection,
   scalingChart,
   updateBenchmarksDoc,
   writeResults,
@@ -220,5 +220,11 @@ if (options.sizes) {
   )
 }
 const file = writeResults(results, quick)
-if (!quick && !names) updateBenchmarksDoc(markdownTable(results))
+if (!quick && !names) updateBenchmarksDoc(markdownSection(results))
 console.log(`\nResults written to ${file} in ${((Date.now() - started) / 1000).toFixed(0)} s.`)
+// A smoke check asserts only that every scenario works: any failed request fails the run.
+const failing = results.scenarios.filter((s) => s.errors > 0 || s.rps === 0)
+if (failing.length > 0) {
+  console.error(`Requests failed in: ${failing.map((s) => `${s.name} (${s.errors} errors)`).join(', ')}`)
+  process.exitCode = 1
+}

@@ -2,7 +2,7 @@ import { sql, type SqlBool } from 'kysely'
 import { jsonArrayFrom } from 'kysely/helpers/postgres'
 import { accessFor, type Access } from '../../platform/access/access.js'
 import type { Actor, DataCategory } from '../../platform/access/actor.js'
-import type { Queryable } from '../../platform/database/database.js'
+import type { Queryable, Tx } from '../../platform/database/database.js'
 import { canonicalCro, canonicalPnc, CRN, NOMS_NUMBER } from './identifiers.js'
 
 /**
@@ -156,8 +156,13 @@ export function classifySearch(
  * not see are filtered out inside the query, so neither the results nor their count reveal
  * that such a person exists.
  */
-export async function searchVisiblePeople(db: Queryable, actor: Actor, criteria: SearchCriteria) {
+export async function searchVisiblePeople(db: Tx, actor: Actor, criteria: SearchCriteria) {
   const term = classifySearch(criteria.text)
+  if (term.column === 'name') {
+    // The trigram index only pays when the planner can see the term; a cached generic plan
+    // for a prepared statement cannot, and falls back to reading every person.
+    await sql`set local plan_cache_mode = force_custom_plan`.execute(db)
+  }
   const name = sql<string>`p.first_name || ' ' || p.last_name`
   let query = visiblePeople(db, actor)
     .select(personColumns())

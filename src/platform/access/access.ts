@@ -21,10 +21,14 @@ export function accessFor(
   actor: Actor,
   peopleAlias = 'p',
 ): AliasedRawBuilder<{ relationship: Relationship; categories: DataCategory[] }, 'access'> {
+  // OFFSET 0 keeps the function from being flattened into the outer query, so its result is
+  // computed once per person however many times `access.categories` is referred to.
   return sql<{
     relationship: Relationship
     categories: DataCategory[]
-  }>`person_access(${sql.table(peopleAlias)}, ${actor.userId}::uuid)`.as('access')
+  }>`lateral (select * from person_access(${sql.table(peopleAlias)}, ${actor.userId}::uuid) offset 0)`.as(
+    'access',
+  )
 }
 
 export function mayShow(access: Access, category: DataCategory): boolean {
