@@ -172,7 +172,7 @@ export function scalingChart(scaling: NonNullable<BenchResults['scaling']>, name
 ${ticksY.map((t) => `<line x1="${left}" x2="${width - right}" y1="${y(t).toFixed(1)}" y2="${y(t).toFixed(1)}" stroke="#b1b4b6"/><text x="${left - 8}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end" font-size="12">${round(t)}</text>`).join('\n')}
 ${xs.map((p) => `<text x="${x(p).toFixed(1)}" y="${height - bottom + 20}" text-anchor="middle" font-size="12">${p >= 1000 ? `${p / 1000}k` : p}</text>`).join('\n')}
 <text x="${(left + width - right) / 2}" y="${height - 8}" text-anchor="middle" font-size="13">people on probation (about 100 timeline events each)</text>
-<text x="14" y="${(top + height - bottom) / 2}" transform="rotate(-90 14 ${(top + height - bottom) / 2})" text-anchor="middle" font-size="13">p95 ms at the server</text>
+<text x="14" y="${(top + height - bottom) / 2}" transform="rotate(-90 14 ${(top + height - bottom) / 2})" text-anchor="middle" font-size="13">p95 ms, 32 clients</text>
 <text x="${left}" y="24" font-size="15" font-weight="bold">How latency grows with data size</text>
 ${lines.join('\n')}
 </svg>
