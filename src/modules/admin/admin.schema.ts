@@ -98,6 +98,7 @@ const UserFields = {
 
 export const NewUserForm = z.object({
   ...UserFields,
+  teamIds: z.preprocess(toArray, z.array(z.string()).max(0, 'Save the user first, then choose their teams')),
   password: z
     .string()
     .optional()

@@ -180,6 +180,11 @@ export const updateUser = (
   v: Form<typeof schema.EditUserForm>,
 ) =>
   change(db, actor, origin, { action: 'update', entity: 'user' }, async (tx) => {
+    // Team membership grants access to the team's cases, so it never crosses agencies.
+    const teams = await orgs.listTeamChoices(tx, v.agencyId)
+    if (v.teamIds.some((teamId) => !teams.some((t) => t.value === teamId))) {
+      throw new ValidationError([{ field: 'teamIds', message: 'Choose teams in the user’s own agency' }])
+    }
     await orgs.updateVersioned(tx, 'users', id, v.version, {})
     await users.updateUserDetails(tx, id, { ...v, active: v.active === 'yes' })
     if (v.active === 'no') await endSessionsOf(tx, id, new Date(), 'account deactivated')
@@ -325,22 +330,19 @@ export const revokeApiClient = (db: Db, actor: Actor, origin: Origin, id: string
     return id
   })
 
-/** Everything the admin forms offer in their lists, as { value, text } pairs. */
-export async function choices(db: Db) {
-  const [agencies, regions, pdus, teams, cohorts, categories] = await Promise.all([
-    orgs.listAgencies(db),
-    orgs.listRegions(db),
-    orgs.listPdus(db),
-    orgs.listTeams(db),
-    orgs.listCohorts(db),
+/**
+ * Everything the admin forms offer in their lists, as { value, text } pairs. Teams are listed
+ * for one agency only (there are over a thousand nationally), and only when asked for.
+ */
+export async function choices(db: Db, options: { teamsOfAgency?: string | null } = {}) {
+  const [lists, categories, teams] = await Promise.all([
+    orgs.listChoices(db),
     sharing.listDataCategories(db),
+    options.teamsOfAgency ? orgs.listTeamChoices(db, options.teamsOfAgency) : [],
   ])
   return {
-    agencies: agencies.map((a) => ({ value: a.id, text: a.name })),
-    regions: regions.map((r) => ({ value: r.id, text: r.name })),
-    pdus: pdus.map((u) => ({ value: u.id, text: `${u.name} (${u.region_name})` })),
-    teams: teams.map((t) => ({ value: t.id, text: `${t.name} (${t.agency_name})` })),
-    cohorts: cohorts.map((c) => ({ value: c.id, text: c.name })),
+    ...lists,
+    teams,
     categories: categories.map((c) => ({ value: c.code, text: c.name, hint: { text: c.description } })),
   }
 }

@@ -139,7 +139,6 @@ describe(`administration on ${engine}`, () => {
       email: 'Nina.Patel@test.example',
       agencyId: probation,
       roles: ['practitioner', 'coordinator'],
-      teamIds: teamId,
       contractedHours: '30',
       password: 'a long enough password',
     })
@@ -152,7 +151,34 @@ describe(`administration on ${engine}`, () => {
     ).toBe(303)
     const page = await admin.get(`/admin/users/${userId}`)
     expect(page.body).toContain('Nina Patel')
-    const version = /name="version" value="(\d+)"/.exec(page.body)![1]!
+    expect(page.body).toContain('Blackpool B')
+    const form = {
+      displayName: 'Nina Patel',
+      email: 'nina.patel@test.example',
+      agencyId: probation,
+      roles: ['practitioner'],
+      contractedHours: '30',
+      active: 'yes',
+    }
+    const withTeam = await admin.post(`/admin/users/${userId}`, {
+      ...form,
+      teamIds: teamId,
+      version: /name="version" value="(\d+)"/.exec(page.body)![1]!,
+    })
+    expect(withTeam.statusCode).toBe(303)
+    expect(
+      await database.db.selectFrom('team_members').select('team_id').where('user_id', '=', userId).execute(),
+    ).toEqual([{ team_id: teamId }])
+    const policeTeam = await f.makeTeam(database.db, await f.makeAgency(database.db, { kind: 'police' }))
+    const again = await admin.get(`/admin/users/${userId}`)
+    const crossAgency = await admin.post(`/admin/users/${userId}`, {
+      ...form,
+      teamIds: policeTeam,
+      version: /name="version" value="(\d+)"/.exec(again.body)![1]!,
+    })
+    expect(crossAgency.statusCode).toBe(400)
+    expect(crossAgency.body).toContain('Choose teams in the user’s own agency')
+    const version = /name="version" value="(\d+)"/.exec(again.body)![1]!
     const edited = await admin.post(`/admin/users/${userId}`, {
       displayName: 'Nina Patel',
       email: 'nina.patel@test.example',

@@ -192,3 +192,29 @@ export async function insertCohort(
     .returning('id')
     .executeTakeFirstOrThrow()
 }
+
+/** Agencies, regions, delivery units and cohorts, for the lists on admin forms. */
+export async function listChoices(db: Queryable) {
+  const [agencies, regions, pdus, cohorts] = await Promise.all([
+    db.selectFrom('agencies').select(['id as value', 'name as text']).orderBy('name').execute(),
+    db.selectFrom('regions').select(['id as value', 'name as text']).orderBy('name').execute(),
+    db
+      .selectFrom('probation_delivery_units as u')
+      .innerJoin('regions as r', 'r.id', 'u.region_id')
+      .select(['u.id as value', sql<string>`u.name || ' (' || r.name || ')'`.as('text')])
+      .orderBy('r.name')
+      .orderBy('u.name')
+      .execute(),
+    db.selectFrom('cohorts').select(['id as value', 'name as text']).orderBy('name').execute(),
+  ])
+  return { agencies, regions, pdus, cohorts }
+}
+
+export function listTeamChoices(db: Queryable, agencyId: string) {
+  return db
+    .selectFrom('teams')
+    .select(['id as value', 'name as text'])
+    .where('agency_id', '=', agencyId)
+    .orderBy('name')
+    .execute()
+}

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { AppDeps } from '../../app.js'
 import { NotFoundError } from '../../errors.js'
 import { ROLES, ROLE_NAMES } from '../../platform/access/actor.js'
@@ -58,10 +58,13 @@ export function userRoutes(app: FastifyInstance, { db, config, clock }: AppDeps)
     })
   })
 
-  app.get('/admin/users/:id', { config: administrators }, async (request, reply) => {
-    const user = await users.findUser(db, idParam(request.params))
-    if (!user) throw new NotFoundError()
-    const values = {
+  /** The user page: their saved details, or what was just typed, with any problems. */
+  async function showUser(
+    reply: FastifyReply,
+    user: NonNullable<Awaited<ReturnType<typeof users.findUser>>>,
+    extra: Record<string, unknown> = {},
+  ) {
+    const saved = {
       displayName: user.display_name,
       email: user.email,
       jobTitle: user.job_title,
@@ -74,60 +77,41 @@ export function userRoutes(app: FastifyInstance, { db, config, clock }: AppDeps)
       version: user.version,
     }
     return reply.view('admin/views/user.njk', {
-      choices: await admin.choices(db),
+      choices: await admin.choices(db, { teamsOfAgency: user.agency_id }),
       roleChoices,
-      values,
+      values: saved,
       user,
       editing: user.id,
       now: clock.now(),
+      ...extra,
     })
-  })
+  }
+
+  async function findUserOr404(params: unknown) {
+    const user = await users.findUser(db, idParam(params))
+    if (!user) throw new NotFoundError()
+    return user
+  }
+
+  app.get('/admin/users/:id', { config: administrators }, async (request, reply) =>
+    showUser(reply, await findUserOr404(request.params)),
+  )
 
   app.post('/admin/users/:id', { config: administrators }, async (request, reply) => {
-    const id = idParam(request.params)
-    const user = await users.findUser(db, id)
-    if (!user) throw new NotFoundError()
-    const show = async (errors: unknown) =>
-      reply.view('admin/views/user.njk', {
-        choices: await admin.choices(db),
-        roleChoices,
-        errors,
-        values: request.body,
-        user,
-        editing: id,
-        now: clock.now(),
-      })
+    const user = await findUserOr404(request.params)
+    const show = (errors: unknown) => showUser(reply, user, { errors, values: request.body })
     return submitForm(reply, EditUserForm, request.body, show, async (v) => {
-      await admin.updateUser(db, actorOf(request), originOf(request), id, v)
-      return `/admin/users/${id}`
+      await admin.updateUser(db, actorOf(request), originOf(request), user.id, v)
+      return `/admin/users/${user.id}`
     })
   })
 
   app.post('/admin/users/:id/password', { config: administrators }, async (request, reply) => {
-    const id = idParam(request.params)
-    const user = await users.findUser(db, id)
-    if (!user) throw new NotFoundError()
-    const show = async (errors: unknown) =>
-      reply.view('admin/views/user.njk', {
-        choices: await admin.choices(db),
-        roleChoices,
-        passwordErrors: errors,
-        values: {
-          ...user,
-          displayName: user.display_name,
-          agencyId: user.agency_id,
-          teamIds: user.team_ids,
-          active: user.active ? 'yes' : 'no',
-          contractedHours: user.contracted_hours,
-          jobTitle: user.job_title,
-        },
-        user,
-        editing: id,
-        now: clock.now(),
-      })
+    const user = await findUserOr404(request.params)
+    const show = (errors: unknown) => showUser(reply, user, { passwordErrors: errors })
     return submitForm(reply, ResetPasswordForm, request.body, show, async (v) => {
-      await admin.resetPassword(db, actorOf(request), originOf(request), id, v.password)
-      return `/admin/users/${id}?passwordReset=1`
+      await admin.resetPassword(db, actorOf(request), originOf(request), user.id, v.password)
+      return `/admin/users/${user.id}`
     })
   })
 
