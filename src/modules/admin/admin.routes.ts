@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { z } from 'zod'
 import type { AppDeps } from '../../app.js'
 import { NotFoundError } from '../../errors.js'
 import { AGENCY_KINDS, AGENCY_KIND_NAMES } from '../../platform/access/actor.js'
@@ -65,150 +66,113 @@ export function adminRoutes(app: FastifyInstance, deps: AppDeps) {
     })
   })
 
-  app.get('/admin/agencies', { config: administrators }, async (_request, reply) =>
-    reply.view('admin/views/agencies.njk', { agencies: await orgs.listAgencies(db) }),
-  )
-  app.get('/admin/agencies/new', { config: administrators }, async (_request, reply) =>
-    reply.view('admin/views/agency.njk', { choices: await admin.choices(db), agencyKinds, values: {} }),
-  )
-  app.post('/admin/agencies/new', { config: administrators }, async (request, reply) => {
-    const show = async (errors: unknown) =>
-      reply.view('admin/views/agency.njk', {
-        choices: await admin.choices(db),
-        agencyKinds,
-        errors,
-        values: request.body,
-      })
-    return submitForm(reply, AgencyForm, request.body, show, async (v) => {
-      await admin.createAgency(db, actorOf(request), originOf(request), v)
-      return '/admin/agencies'
-    })
-  })
-  app.get('/admin/agencies/:id', { config: administrators }, async (request, reply) => {
-    const agency = await orgs.findAgency(db, idParam(request.params))
-    if (!agency) throw new NotFoundError()
-    const values = { ...agency, regionId: agency.region_id }
-    return reply.view('admin/views/agency.njk', {
-      choices: await admin.choices(db),
-      agencyKinds,
-      values,
-      editing: agency.id,
-    })
-  })
-  app.post('/admin/agencies/:id', { config: administrators }, async (request, reply) => {
-    const id = idParam(request.params)
-    const show = async (errors: unknown) =>
-      reply.view('admin/views/agency.njk', {
-        choices: await admin.choices(db),
-        agencyKinds,
-        errors,
-        values: request.body,
-        editing: id,
-      })
-    return submitForm(
-      reply,
-      AgencyForm.extend({ version: Version }),
-      request.body,
-      show,
-      async ({ version, ...v }) => {
-        await admin.updateAgency(db, actorOf(request), originOf(request), id, version, v)
-        return '/admin/agencies'
-      },
-    )
+  editableRecords(app, {
+    path: '/admin/agencies',
+    listTemplate: 'admin/views/agencies.njk',
+    list: async () => ({ agencies: await orgs.listAgencies(db) }),
+    template: 'admin/views/agency.njk',
+    context: async () => ({ choices: await admin.choices(db), agencyKinds }),
+    find: async (id) => {
+      const agency = await orgs.findAgency(db, id)
+      return agency && { values: { ...agency, regionId: agency.region_id } }
+    },
+    schema: AgencyForm,
+    create: (request, v) => admin.createAgency(db, actorOf(request), originOf(request), v),
+    update: (request, id, version, v) =>
+      admin.updateAgency(db, actorOf(request), originOf(request), id, version, v),
   })
 
-  app.get('/admin/teams', { config: administrators }, async (_request, reply) =>
-    reply.view('admin/views/teams.njk', { teams: await orgs.listTeams(db) }),
-  )
-  app.get('/admin/teams/new', { config: administrators }, async (_request, reply) =>
-    reply.view('admin/views/team.njk', { choices: await admin.choices(db), values: {} }),
-  )
-  app.post('/admin/teams/new', { config: administrators }, async (request, reply) => {
-    const show = async (errors: unknown) =>
-      reply.view('admin/views/team.njk', { choices: await admin.choices(db), errors, values: request.body })
-    return submitForm(reply, TeamForm, request.body, show, async (v) => {
-      await admin.createTeam(db, actorOf(request), originOf(request), v)
-      return '/admin/teams'
-    })
-  })
-  app.get('/admin/teams/:id', { config: administrators }, async (request, reply) => {
-    const team = await orgs.findTeam(db, idParam(request.params))
-    if (!team) throw new NotFoundError()
-    const values = { ...team, agencyId: team.agency_id, regionId: team.region_id, pduId: team.pdu_id }
-    const members = await orgs.findTeamMembers(db, team.id)
-    return reply.view('admin/views/team.njk', {
+  editableRecords(app, {
+    path: '/admin/teams',
+    listTemplate: 'admin/views/teams.njk',
+    list: async () => ({ teams: await orgs.listTeams(db) }),
+    template: 'admin/views/team.njk',
+    context: async (id) => ({
       choices: await admin.choices(db),
-      values,
-      members,
-      editing: team.id,
-    })
-  })
-  app.post('/admin/teams/:id', { config: administrators }, async (request, reply) => {
-    const id = idParam(request.params)
-    const show = async (errors: unknown) =>
-      reply.view('admin/views/team.njk', {
-        choices: await admin.choices(db),
-        errors,
-        values: request.body,
-        editing: id,
-        members: await orgs.findTeamMembers(db, id),
-      })
-    return submitForm(
-      reply,
-      TeamForm.extend({ version: Version }),
-      request.body,
-      show,
-      async ({ version, ...v }) => {
-        await admin.updateTeam(db, actorOf(request), originOf(request), id, version, v)
-        return '/admin/teams'
-      },
-    )
+      members: id ? await orgs.findTeamMembers(db, id) : [],
+    }),
+    find: async (id) => {
+      const team = await orgs.findTeam(db, id)
+      return (
+        team && {
+          values: { ...team, agencyId: team.agency_id, regionId: team.region_id, pduId: team.pdu_id },
+        }
+      )
+    },
+    schema: TeamForm,
+    create: (request, v) => admin.createTeam(db, actorOf(request), originOf(request), v),
+    update: (request, id, version, v) =>
+      admin.updateTeam(db, actorOf(request), originOf(request), id, version, v),
   })
 
-  app.get('/admin/cohorts', { config: administrators }, async (_request, reply) =>
-    reply.view('admin/views/cohorts.njk', { cohorts: await orgs.listCohorts(db) }),
-  )
-  app.get('/admin/cohorts/new', { config: administrators }, async (_request, reply) =>
-    reply.view('admin/views/cohort.njk', { choices: await admin.choices(db), values: {} }),
-  )
-  app.post('/admin/cohorts/new', { config: administrators }, async (request, reply) => {
-    const show = async (errors: unknown) =>
-      reply.view('admin/views/cohort.njk', { choices: await admin.choices(db), errors, values: request.body })
-    return submitForm(reply, CohortForm, request.body, show, async (v) => {
-      await admin.createCohort(db, actorOf(request), originOf(request), v)
-      return '/admin/cohorts'
-    })
-  })
-  app.get('/admin/cohorts/:id', { config: administrators }, async (request, reply) => {
-    const cohort = await orgs.findCohort(db, idParam(request.params))
-    if (!cohort) throw new NotFoundError()
-    return reply.view('admin/views/cohort.njk', {
-      choices: await admin.choices(db),
-      values: { ...cohort, regionId: cohort.region_id },
-      editing: cohort.id,
-    })
-  })
-  app.post('/admin/cohorts/:id', { config: administrators }, async (request, reply) => {
-    const id = idParam(request.params)
-    const show = async (errors: unknown) =>
-      reply.view('admin/views/cohort.njk', {
-        choices: await admin.choices(db),
-        errors,
-        values: request.body,
-        editing: id,
-      })
-    return submitForm(
-      reply,
-      CohortForm.extend({ version: Version }),
-      request.body,
-      show,
-      async ({ version, ...v }) => {
-        await admin.updateCohort(db, actorOf(request), originOf(request), id, version, v)
-        return '/admin/cohorts'
-      },
-    )
+  editableRecords(app, {
+    path: '/admin/cohorts',
+    listTemplate: 'admin/views/cohorts.njk',
+    list: async () => ({ cohorts: await orgs.listCohorts(db) }),
+    template: 'admin/views/cohort.njk',
+    context: async () => ({ choices: await admin.choices(db) }),
+    find: async (id) => {
+      const cohort = await orgs.findCohort(db, id)
+      return cohort && { values: { ...cohort, regionId: cohort.region_id } }
+    },
+    schema: CohortForm,
+    create: (request, v) => admin.createCohort(db, actorOf(request), originOf(request), v),
+    update: (request, id, version, v) =>
+      admin.updateCohort(db, actorOf(request), originOf(request), id, version, v),
   })
 
   userRoutes(app, deps)
   sharingRoutes(app, deps)
+}
+
+interface EditableRecords<S extends z.ZodObject> {
+  /** Where the list lives; `/new` adds a record and `/:id` changes one. */
+  path: string
+  listTemplate: string
+  list: () => Promise<Record<string, unknown>>
+  /** One form template for adding and changing (it sees `editing` when changing). */
+  template: string
+  context: (id: string | null) => Promise<Record<string, unknown>>
+  find: (id: string) => Promise<{ values: Record<string, unknown> } | undefined | null>
+  schema: S
+  create: (request: FastifyRequest, value: z.infer<S>) => Promise<unknown>
+  update: (request: FastifyRequest, id: string, version: number, value: z.infer<S>) => Promise<unknown>
+}
+
+/**
+ * The pages of a simple administered record: a list, a form to add one and a form to change
+ * one, whose hidden version makes a stale change a conflict rather than an overwrite.
+ */
+function editableRecords<S extends z.ZodObject>(app: FastifyInstance, spec: EditableRecords<S>) {
+  const form = async (reply: FastifyReply, id: string | null, extra: Record<string, unknown>) =>
+    reply.view(spec.template, { ...(await spec.context(id)), editing: id, ...extra })
+
+  app.get(spec.path, { config: administrators }, async (_request, reply) =>
+    reply.view(spec.listTemplate, await spec.list()),
+  )
+  app.get(`${spec.path}/new`, { config: administrators }, async (_request, reply) =>
+    form(reply, null, { values: {} }),
+  )
+  app.post(`${spec.path}/new`, { config: administrators }, async (request, reply) => {
+    const show = (errors: unknown) => form(reply, null, { errors, values: request.body })
+    return submitForm(reply, spec.schema, request.body, show, async (value) => {
+      await spec.create(request, value)
+      return spec.path
+    })
+  })
+  app.get(`${spec.path}/:id`, { config: administrators }, async (request, reply) => {
+    const id = idParam(request.params)
+    const found = await spec.find(id)
+    if (!found) throw new NotFoundError()
+    return form(reply, id, { values: found.values })
+  })
+  app.post(`${spec.path}/:id`, { config: administrators }, async (request, reply) => {
+    const id = idParam(request.params)
+    const show = (errors: unknown) => form(reply, id, { errors, values: request.body })
+    const withVersion = spec.schema.extend({ version: Version })
+    return submitForm(reply, withVersion, request.body, show, async ({ version, ...value }) => {
+      await spec.update(request, id, version as number, value as z.infer<S>)
+      return spec.path
+    })
+  })
 }
