@@ -6,6 +6,7 @@ import { endSessionsOf } from '../../platform/auth/auth.repository.js'
 import { hashPassword } from '../../platform/auth/passwords.js'
 import { newToken } from '../../platform/auth/tokens.js'
 import type { Db, Tx } from '../../platform/database/database.js'
+import { publish } from '../../platform/outbox/outbox.js'
 import { uniqueViolation } from '../../platform/database/errors.js'
 import type * as schema from './admin.schema.js'
 import * as orgs from './organisations.repository.js'
@@ -30,19 +31,27 @@ const DUPLICATES: Record<string, { field: string; message: string }> = {
 }
 
 /**
- * Runs an administrative change in one transaction with its audit record, turning a broken
- * unique constraint into a message on the field at fault.
+ * Runs an administrative change in one transaction with its audit record (and its domain
+ * event, for changes other modules react to), turning a broken unique constraint into a
+ * message on the field at fault.
  */
 async function change<T>(
   db: Db,
   actor: Actor,
   origin: Origin,
-  what: { action: AuditAction; entity: string; personIds?: string[] },
+  what: { action: AuditAction; entity: string; personIds?: string[]; event?: string },
   work: (tx: Tx) => Promise<T>,
 ): Promise<T> {
   try {
     return await db.transaction().execute(async (tx) => {
       const result = await work(tx)
+      if (what.event) {
+        await publish(tx, {
+          type: what.event,
+          personId: what.personIds?.[0] ?? null,
+          payload: { id: result, by: actor.userId },
+        })
+      }
       await recordAudit(tx, {
         actor,
         action: what.action,
@@ -179,7 +188,7 @@ export const updateUser = (
   id: string,
   v: Form<typeof schema.EditUserForm>,
 ) =>
-  change(db, actor, origin, { action: 'update', entity: 'user' }, async (tx) => {
+  change(db, actor, origin, { action: 'update', entity: 'user', event: 'user.updated' }, async (tx) => {
     // Team membership grants access to the team's cases, so it never crosses agencies.
     const teams = await orgs.listTeamChoices(tx, v.agencyId)
     if (v.teamIds.some((teamId) => !teams.some((t) => t.value === teamId))) {
@@ -207,8 +216,12 @@ export const unlockUser = (db: Db, actor: Actor, origin: Origin, id: string) =>
   })
 
 export const createAgreement = (db: Db, actor: Actor, origin: Origin, v: Form<typeof schema.AgreementForm>) =>
-  change(db, actor, origin, { action: 'create', entity: 'information sharing agreement' }, (tx) =>
-    sharing.insertAgreement(tx, v, actor.userId),
+  change(
+    db,
+    actor,
+    origin,
+    { action: 'create', entity: 'information sharing agreement', event: 'sharing-agreement.created' },
+    (tx) => sharing.insertAgreement(tx, v, actor.userId),
   )
 
 export const updateAgreement = (
@@ -219,11 +232,17 @@ export const updateAgreement = (
   version: number,
   v: Form<typeof schema.AgreementForm>,
 ) =>
-  change(db, actor, origin, { action: 'update', entity: 'information sharing agreement' }, async (tx) => {
-    await orgs.updateVersioned(tx, 'sharing_agreements', id, version, {})
-    await sharing.updateAgreementDetails(tx, id, v)
-    return id
-  })
+  change(
+    db,
+    actor,
+    origin,
+    { action: 'update', entity: 'information sharing agreement', event: 'sharing-agreement.updated' },
+    async (tx) => {
+      await orgs.updateVersioned(tx, 'sharing_agreements', id, version, {})
+      await sharing.updateAgreementDetails(tx, id, v)
+      return id
+    },
+  )
 
 /** Adds someone to a case's allow-list (restricting the case to named users) or its exclusions. */
 export async function addRestriction(
@@ -248,6 +267,7 @@ export async function addRestriction(
       action: 'create',
       entity: `case ${v.kind === 'allow' ? 'restriction' : 'exclusion'}`,
       personIds: [person.id],
+      event: 'case.access.changed',
     },
     async (tx) => {
       await sharing.insertRestriction(tx, {
@@ -280,6 +300,7 @@ export async function removeRestriction(
       action: 'delete',
       entity: `case ${kind === 'allow' ? 'restriction' : 'exclusion'}`,
       personIds: [person.id],
+      event: 'case.access.changed',
     },
     async (tx) => {
       if (!(await sharing.deleteRestriction(tx, person.id, userId, kind))) throw new NotFoundError()
