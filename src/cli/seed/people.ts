@@ -31,7 +31,13 @@ export const TABLES = {
     'mappa_category',
     'mappa_level',
     'tier',
+    'accessibility_needs',
+    'communication_needs',
   ],
+  person_identifiers: ['type', 'value', 'person_id'],
+  person_aliases: ['person_id', 'id', 'first_name', 'last_name', 'date_of_birth'],
+  person_addresses: ['person_id', 'id', 'kind', 'line1', 'town', 'postcode', 'starts_on', 'ends_on'],
+  person_needs: ['person_id', 'id', 'pathway', 'level', 'description', 'assessed_on', 'source_system'],
   cohort_memberships: ['person_id', 'cohort_id', 'started_on', 'reason', 'review_on'],
   allocations: ['person_id', 'id', 'user_id', 'team_id', 'agency_id', 'role', 'is_lead', 'started_at'],
   case_restrictions: ['person_id', 'user_id', 'kind', 'reason'],
@@ -339,7 +345,30 @@ export function generatePerson(
     mappa?.[0] ?? null,
     mappa?.[1] ?? null,
     `${tierLetter}${random.int(0, 3)}`,
+    random.chance(0.12) ? `{${random.pick(ACCESSIBILITY_NEEDS)}}` : '{}',
+    random.chance(0.05) ? random.pick(COMMUNICATION_NEEDS) : null,
   ])
+  rows.person_identifiers.push(['crn', crn, id], ['pnc', pnc, id])
+  if (noms) rows.person_identifiers.push(['noms', noms, id])
+  if (cro) rows.person_identifiers.push(['cro', cro, id])
+  // Some people are known by other names: a nickname, a former surname, a transposed name.
+  if (random.chance(0.15)) {
+    const alias = random.weighted([
+      [{ first: nickname(firstName) ?? firstName, last: lastName }, 3],
+      [{ first: firstName, last: faker.person.lastName() }, 3],
+      [{ first: lastName, last: firstName }, 1],
+    ] as const)
+    rows.person_aliases.push([
+      id,
+      random.uuid(),
+      alias.first,
+      alias.last,
+      random.chance(0.3) ? isoDay(addDays(dob, random.int(-400, 400))) : null,
+    ])
+  }
+  addressHistory(random, rows, id, region, ctx.pduPlace, custodyStatus, today, historyYears)
+
+  needsFor(random, rows, id, { drugs: offence.category.startsWith('drug') || random.chance(0.3), today })
 
   // Cohorts, and the partners allocated because of them.
   const cohorts: CohortCode[] = []
@@ -711,6 +740,163 @@ export function generatePerson(
     // Skew towards recent events: supervision is most intense now.
     const at = new Date(today.getTime() - Math.floor(span * random.next() * random.next()))
     story.add(at, kind, category, agencyFor[category]!, source, random.pick(titles), null, pathway)
+  }
+}
+
+const ACCESSIBILITY_NEEDS = [
+  'Dyslexia',
+  'Hearing impairment',
+  'Learning disability',
+  'Uses a wheelchair',
+  'Visual impairment',
+  'ADHD',
+  'Autism',
+]
+const COMMUNICATION_NEEDS = [
+  'Reads little English: explain letters in person',
+  'Prefers appointments by text message',
+  'Needs information in Easy Read',
+  'Use a British Sign Language interpreter',
+]
+const NICKNAMES: Record<string, string> = {
+  Robert: 'Bob',
+  William: 'Bill',
+  James: 'Jim',
+  Michael: 'Mike',
+  Richard: 'Rick',
+  Thomas: 'Tom',
+  Christopher: 'Chris',
+  Joseph: 'Joe',
+  Daniel: 'Dan',
+  Anthony: 'Tony',
+  Steven: 'Steve',
+  Stephen: 'Steve',
+  Edward: 'Ted',
+  David: 'Dave',
+  Matthew: 'Matt',
+  Andrew: 'Andy',
+  Alexander: 'Alex',
+  Benjamin: 'Ben',
+  Samuel: 'Sam',
+  Jonathan: 'Jon',
+  Nicholas: 'Nick',
+  Elizabeth: 'Liz',
+  Margaret: 'Maggie',
+  Katherine: 'Kate',
+  Jennifer: 'Jen',
+  Rebecca: 'Becky',
+  Jessica: 'Jess',
+  Victoria: 'Vicky',
+  Susan: 'Sue',
+  Deborah: 'Debbie',
+  Patricia: 'Trish',
+}
+const nickname = (name: string) => NICKNAMES[name]
+
+const PATHWAYS = [
+  [
+    'accommodation',
+    ['Settled accommodation', 'Temporary accommodation, needs a settled home', 'No fixed abode'],
+  ],
+  [
+    'education_training_employment',
+    ['In work', 'Unemployed, wants work', 'No qualifications; interested in a course'],
+  ],
+  ['health', ['No known health needs', 'Depression, under the GP', 'Long-term physical condition']],
+  ['drugs_alcohol', ['No misuse', 'Opiate use, on a script', 'Alcohol misuse linked to offending']],
+  ['finance_benefit_debt', ['Managing', 'Universal Credit claim needed', 'Rent arrears and fines']],
+  ['children_families', ['No dependants', 'Contact with children arranged', "Children's services involved"]],
+  [
+    'attitudes_thinking_behaviour',
+    ['Motivated to change', 'Impulsive; consequential thinking work', 'Pro-criminal attitudes'],
+  ],
+] as const
+
+/** A need for each resettlement pathway, as an OASys assessment would record it. */
+function needsFor(random: Random, rows: Rows, personId: string, facts: { drugs: boolean; today: Date }) {
+  const assessedOn = isoDay(addDays(facts.today, -random.int(10, 300)))
+  for (const [pathway, descriptions] of PATHWAYS) {
+    const forced = pathway === 'drugs_alcohol' && facts.drugs
+    const level = forced
+      ? random.pick(['medium', 'high'] as const)
+      : random.weighted([
+          ['none', 35],
+          ['low', 30],
+          ['medium', 25],
+          ['high', 10],
+        ] as const)
+    const description = descriptions[level === 'none' ? 0 : level === 'high' ? 2 : random.int(1, 2)]!
+    rows.person_needs.push([personId, random.uuid(), pathway, level, description, assessedOn, 'OASys'])
+  }
+}
+
+const POSTCODE_LETTERS = 'ABDEFGHJLNPQRSTUWXYZ'
+
+function postcode(random: Random, region: SeededRegion): string {
+  const unit = `${random.int(1, 9)}${POSTCODE_LETTERS[random.int(0, 19)]}${POSTCODE_LETTERS[random.int(0, 19)]}`
+  return `${random.pick(region.seed.postcodeAreas)}${random.int(1, 20)} ${unit}`
+}
+
+/** Where the person has lived: earlier addresses, then now (or prison, or no fixed abode). */
+function addressHistory(
+  random: Random,
+  rows: Rows,
+  personId: string,
+  region: SeededRegion,
+  place: string,
+  custody: string,
+  today: Date,
+  years: number,
+) {
+  let from = addDays(today, -years * 365 - random.int(0, 365))
+  const moves = random.int(0, 3)
+  for (let n = 0; n < moves; n++) {
+    const until = addDays(from, random.int(60, Math.max(61, (years * 365) / (moves + 1))))
+    rows.person_addresses.push([
+      personId,
+      random.uuid(),
+      'main',
+      `${random.int(1, 200)} ${faker.location.street()}`,
+      place,
+      postcode(random, region),
+      isoDay(from),
+      isoDay(until),
+    ])
+    from = until
+  }
+  if (custody === 'in_custody') {
+    rows.person_addresses.push([
+      personId,
+      random.uuid(),
+      'prison',
+      region.seed.prison.name,
+      region.seed.places[0]!,
+      null,
+      isoDay(from),
+      null,
+    ])
+  } else if (random.chance(0.05)) {
+    rows.person_addresses.push([
+      personId,
+      random.uuid(),
+      'no_fixed_abode',
+      null,
+      place,
+      null,
+      isoDay(from),
+      null,
+    ])
+  } else {
+    rows.person_addresses.push([
+      personId,
+      random.uuid(),
+      'main',
+      `${random.int(1, 200)} ${faker.location.street()}`,
+      place,
+      postcode(random, region),
+      isoDay(from),
+      null,
+    ])
   }
 }
 

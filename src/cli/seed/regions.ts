@@ -11,11 +11,14 @@ export interface RegionSeed {
   police: string
   prison: { code: string; name: string }
   places: string[]
+  /** Postcode areas (the letters of the outward code) in the region. */
+  postcodeAreas: string[]
 }
 
 export const REGIONS: RegionSeed[] = [
   {
     code: 'GMR',
+    postcodeAreas: ['M', 'BL', 'WN', 'SK', 'OL'],
     name: 'Greater Manchester',
     crnLetter: 'M',
     weight: 9,
@@ -25,6 +28,7 @@ export const REGIONS: RegionSeed[] = [
   },
   {
     code: 'LDN',
+    postcodeAreas: ['N', 'E', 'SE', 'SW', 'W', 'NW'],
     name: 'London',
     crnLetter: 'L',
     weight: 16,
@@ -43,6 +47,7 @@ export const REGIONS: RegionSeed[] = [
   },
   {
     code: 'NE',
+    postcodeAreas: ['NE', 'SR', 'DH', 'TS', 'DL'],
     name: 'North East',
     crnLetter: 'N',
     weight: 6,
@@ -61,6 +66,7 @@ export const REGIONS: RegionSeed[] = [
   },
   {
     code: 'NW',
+    postcodeAreas: ['L', 'PR', 'FY', 'BB', 'CH', 'CA', 'WA'],
     name: 'North West',
     crnLetter: 'W',
     weight: 8,
@@ -70,6 +76,7 @@ export const REGIONS: RegionSeed[] = [
   },
   {
     code: 'YH',
+    postcodeAreas: ['LS', 'BD', 'S', 'HU', 'WF', 'HD', 'DN', 'YO'],
     name: 'Yorkshire and the Humber',
     crnLetter: 'Y',
     weight: 9,
@@ -79,6 +86,7 @@ export const REGIONS: RegionSeed[] = [
   },
   {
     code: 'EM',
+    postcodeAreas: ['NG', 'DE', 'LE', 'LN', 'NN'],
     name: 'East Midlands',
     crnLetter: 'E',
     weight: 8,
@@ -97,6 +105,7 @@ export const REGIONS: RegionSeed[] = [
   },
   {
     code: 'WM',
+    postcodeAreas: ['B', 'CV', 'WV', 'WS', 'DY', 'ST', 'WR'],
     name: 'West Midlands',
     crnLetter: 'B',
     weight: 9,
@@ -115,6 +124,7 @@ export const REGIONS: RegionSeed[] = [
   },
   {
     code: 'EE',
+    postcodeAreas: ['CM', 'NR', 'IP', 'PE', 'LU', 'CB', 'SS', 'CO'],
     name: 'East of England',
     crnLetter: 'C',
     weight: 8,
@@ -133,6 +143,7 @@ export const REGIONS: RegionSeed[] = [
   },
   {
     code: 'WLS',
+    postcodeAreas: ['CF', 'SA', 'NP', 'LL'],
     name: 'Wales',
     crnLetter: 'D',
     weight: 6,
@@ -151,6 +162,7 @@ export const REGIONS: RegionSeed[] = [
   },
   {
     code: 'SW',
+    postcodeAreas: ['BS', 'PL', 'EX', 'SN', 'GL', 'BH', 'TA', 'TR'],
     name: 'South West',
     crnLetter: 'S',
     weight: 7,
@@ -160,6 +172,7 @@ export const REGIONS: RegionSeed[] = [
   },
   {
     code: 'SC',
+    postcodeAreas: ['RG', 'OX', 'SO', 'PO', 'MK', 'SL', 'HP'],
     name: 'South Central',
     crnLetter: 'T',
     weight: 7,
@@ -178,6 +191,7 @@ export const REGIONS: RegionSeed[] = [
   },
   {
     code: 'KSS',
+    postcodeAreas: ['ME', 'CT', 'BN', 'RH', 'GU', 'TN'],
     name: 'Kent, Surrey and Sussex',
     crnLetter: 'K',
     weight: 7,

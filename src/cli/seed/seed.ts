@@ -122,6 +122,10 @@ function* caseloads(estate: Estate) {
 /** Tables in the order their foreign keys need. */
 const ORDER: TableName[] = [
   'people',
+  'person_identifiers',
+  'person_aliases',
+  'person_addresses',
+  'person_needs',
   'cohort_memberships',
   'allocations',
   'case_restrictions',

@@ -218,9 +218,97 @@ export interface PeopleTable {
   mappa_category: number | null
   mappa_level: number | null
   tier: string | null
+  accessibility_needs: Generated<string[]>
+  communication_needs: string | null
+  merged_into: Uuid | null
   created_at: Timestamp
   updated_at: Timestamp
   version: Generated<number>
+}
+
+export interface PersonIdentifiersTable {
+  type: 'crn' | 'noms' | 'pnc' | 'cro'
+  value: string
+  person_id: Uuid
+  source_record_id: Uuid | null
+  created_at: Timestamp
+}
+
+export interface PersonAliasesTable {
+  person_id: Uuid
+  id: Generated<Uuid>
+  first_name: string
+  last_name: string
+  date_of_birth: DateOnly | null
+  source_record_id: Uuid | null
+  created_at: Timestamp
+}
+
+export interface PersonAddressesTable {
+  person_id: Uuid
+  id: Generated<Uuid>
+  kind: string
+  line1: string | null
+  town: string | null
+  postcode: string | null
+  starts_on: DateOnly
+  ends_on: DateOnly | null
+  source_record_id: Uuid | null
+  created_at: Timestamp
+}
+
+export interface PersonNeedsTable {
+  person_id: Uuid
+  id: Generated<Uuid>
+  pathway: string
+  level: string
+  description: string
+  assessed_on: DateOnly
+  source_system: string
+}
+
+export interface SourceRecordsTable {
+  id: Generated<Uuid>
+  person_id: Uuid | null
+  source_system: string
+  source_ref: string
+  agency_id: Uuid | null
+  crn: string | null
+  noms_number: string | null
+  pnc_number: string | null
+  cro_number: string | null
+  first_name: string
+  last_name: string
+  date_of_birth: DateOnly | null
+  gender: string | null
+  postcode: string | null
+  received_at: Timestamp
+  match_outcome: 'identifier' | 'automatic' | 'reviewed' | 'new' | 'pending'
+  match_score: number | null
+}
+
+export interface MatchReviewsTable {
+  id: Generated<Uuid>
+  source_record_id: Uuid
+  candidate_person_id: Uuid
+  score: number
+  explanation: ColumnType<unknown[], string, string>
+  status: Generated<'pending' | 'same' | 'different'>
+  decided_by: Uuid | null
+  decided_at: NullableTimestamp
+  created_at: Timestamp
+}
+
+export interface PersonMergesTable {
+  id: Generated<Uuid>
+  survivor_id: Uuid
+  merged_id: Uuid
+  reason: string
+  moved: ColumnType<Record<string, unknown[]>, string, string>
+  merged_by: Uuid | null
+  merged_at: Timestamp
+  unmerged_by: Uuid | null
+  unmerged_at: NullableTimestamp
 }
 
 export interface CohortMembershipsTable {
@@ -385,6 +473,13 @@ export interface DB {
   outbox: OutboxTable
   outbox_deliveries: OutboxDeliveriesTable
   people: PeopleTable
+  person_identifiers: PersonIdentifiersTable
+  person_aliases: PersonAliasesTable
+  person_addresses: PersonAddressesTable
+  person_needs: PersonNeedsTable
+  source_records: SourceRecordsTable
+  match_reviews: MatchReviewsTable
+  person_merges: PersonMergesTable
   cohort_memberships: CohortMembershipsTable
   allocations: AllocationsTable
   case_restrictions: CaseRestrictionsTable
