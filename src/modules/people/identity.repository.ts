@@ -16,7 +16,8 @@ export interface Identifier {
  * taken in order, so two arrivals never wait for each other in a cycle.
  */
 export async function lockKeys(tx: Tx, keys: string[]) {
-  for (const key of [...new Set(keys)].sort()) await sql`select pg_advisory_xact_lock(7243003, hashtext(${key}))`.execute(tx)
+  for (const key of [...new Set(keys)].sort())
+    await sql`select pg_advisory_xact_lock(7243003, hashtext(${key}))`.execute(tx)
 }
 
 /** The living people (merged records resolved to who they were merged into) holding any of these identifiers. */
@@ -26,7 +27,9 @@ export async function findByIdentifiers(db: Queryable, identifiers: Identifier[]
     .selectFrom('person_identifiers as i')
     .innerJoin('people as p', 'p.id', 'i.person_id')
     .select(['i.type', 'i.value', sql<string>`coalesce(p.merged_into, p.id)`.as('person_id')])
-    .where((eb) => eb.or(identifiers.map((i) => eb.and([eb('i.type', '=', i.type), eb('i.value', '=', i.value)]))))
+    .where((eb) =>
+      eb.or(identifiers.map((i) => eb.and([eb('i.type', '=', i.type), eb('i.value', '=', i.value)]))),
+    )
     .execute()
   return rows
 }
@@ -65,7 +68,11 @@ function factsQuery(db: Queryable) {
       jsonArrayFrom(
         eb
           .selectFrom('person_aliases as al')
-          .select(['al.first_name as firstName', 'al.last_name as lastName', 'al.date_of_birth as dateOfBirth'])
+          .select([
+            'al.first_name as firstName',
+            'al.last_name as lastName',
+            'al.date_of_birth as dateOfBirth',
+          ])
           .whereRef('al.person_id', '=', 'p.id'),
       ).as('aliases'),
     ])
@@ -108,7 +115,8 @@ export async function findCandidates(tx: Tx, record: IdentityFacts, limit = 100)
       const date = new Date(Date.UTC(yy, mm - 1, dd))
       return date.getUTCMonth() === mm - 1 ? date.toISOString().slice(0, 10) : null
     }
-    for (const candidate of [iso(y, m, d), iso(y, d, m), iso(y - 1, m, d), iso(y + 1, m, d)]) if (candidate) dobs.push(candidate)
+    for (const candidate of [iso(y, m, d), iso(y, d, m), iso(y - 1, m, d), iso(y + 1, m, d)])
+      if (candidate) dobs.push(candidate)
   }
   const name = `${record.firstName} ${record.lastName}`
   const born = record.dateOfBirth ? Number(record.dateOfBirth.slice(0, 4)) : null
@@ -123,7 +131,10 @@ export async function findCandidates(tx: Tx, record: IdentityFacts, limit = 100)
       union
       select a.person_id from person_aliases a where (a.first_name || ' ' || a.last_name) % ${name}
     ) c limit ${limit * 4}`.execute(tx)
-  return findFacts(tx, ids.rows.map((r) => r.id))
+  return findFacts(
+    tx,
+    ids.rows.map((r) => r.id),
+  )
 }
 
 export async function insertSourceRecord(tx: Tx, values: Insertable<SourceRecordsTable>) {
@@ -136,14 +147,30 @@ export async function setSourceRecordPerson(
   personId: string | null,
   outcome: SourceRecordsTable['match_outcome'],
 ) {
-  await tx.updateTable('source_records').set({ person_id: personId, match_outcome: outcome }).where('id', '=', id).execute()
+  await tx
+    .updateTable('source_records')
+    .set({ person_id: personId, match_outcome: outcome })
+    .where('id', '=', id)
+    .execute()
 }
 
-export async function insertIdentifiers(tx: Tx, personId: string, identifiers: Identifier[], sourceRecordId: string | null) {
+export async function insertIdentifiers(
+  tx: Tx,
+  personId: string,
+  identifiers: Identifier[],
+  sourceRecordId: string | null,
+) {
   if (identifiers.length === 0) return
   await tx
     .insertInto('person_identifiers')
-    .values(identifiers.map((i) => ({ type: i.type, value: i.value, person_id: personId, source_record_id: sourceRecordId })))
+    .values(
+      identifiers.map((i) => ({
+        type: i.type,
+        value: i.value,
+        person_id: personId,
+        source_record_id: sourceRecordId,
+      })),
+    )
     .onConflict((oc) => oc.columns(['type', 'value']).doNothing())
     .execute()
 }
@@ -152,15 +179,30 @@ export function findPersonRow(db: Queryable, id: string) {
   return db.selectFrom('people').selectAll().where('id', '=', id).executeTakeFirst()
 }
 
-export async function addAlias(tx: Tx, personId: string, alias: { firstName: string; lastName: string; dateOfBirth: string | null }, sourceRecordId: string) {
+export async function addAlias(
+  tx: Tx,
+  personId: string,
+  alias: { firstName: string; lastName: string; dateOfBirth: string | null },
+  sourceRecordId: string,
+) {
   await tx
     .insertInto('person_aliases')
-    .values({ person_id: personId, first_name: alias.firstName, last_name: alias.lastName, date_of_birth: alias.dateOfBirth, source_record_id: sourceRecordId })
+    .values({
+      person_id: personId,
+      first_name: alias.firstName,
+      last_name: alias.lastName,
+      date_of_birth: alias.dateOfBirth,
+      source_record_id: sourceRecordId,
+    })
     .execute()
 }
 
 /** Fills identifiers the person lacks (never overwriting one they have) from a linked record. */
-export async function fillMissingIdentifiers(tx: Tx, personId: string, facts: { nomsNumber: string | null; pncNumber: string | null; croNumber: string | null }) {
+export async function fillMissingIdentifiers(
+  tx: Tx,
+  personId: string,
+  facts: { nomsNumber: string | null; pncNumber: string | null; croNumber: string | null },
+) {
   await tx
     .updateTable('people')
     .set({
@@ -177,14 +219,32 @@ export async function insertPerson(tx: Tx, values: Insertable<PeopleTable>) {
   return tx.insertInto('people').values(values).returning(['id', 'crn']).executeTakeFirstOrThrow()
 }
 
-export async function insertAddress(tx: Tx, personId: string, postcode: string, sourceRecordId: string, startsOn: string) {
+export async function insertAddress(
+  tx: Tx,
+  personId: string,
+  postcode: string,
+  sourceRecordId: string,
+  startsOn: string,
+) {
   await tx
     .insertInto('person_addresses')
-    .values({ person_id: personId, kind: 'main', line1: null, town: null, postcode, starts_on: startsOn, ends_on: null, source_record_id: sourceRecordId })
+    .values({
+      person_id: personId,
+      kind: 'main',
+      line1: null,
+      town: null,
+      postcode,
+      starts_on: startsOn,
+      ends_on: null,
+      source_record_id: sourceRecordId,
+    })
     .execute()
 }
 
-export async function insertReview(tx: Tx, review: { sourceRecordId: string; candidateId: string; score: number; explanation: unknown[] }) {
+export async function insertReview(
+  tx: Tx,
+  review: { sourceRecordId: string; candidateId: string; score: number; explanation: unknown[] },
+) {
   await tx
     .insertInto('match_reviews')
     .values({

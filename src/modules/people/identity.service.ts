@@ -37,10 +37,20 @@ export function canonicalIdentifiers(record: IncomingRecord): IncomingRecord {
   const noms = record.nomsNumber?.trim().toUpperCase() || null
   const pnc = record.pncNumber?.trim() ? canonicalPnc(record.pncNumber) : null
   const cro = record.croNumber?.trim() ? canonicalCro(record.croNumber) : null
-  if (crn && !CRN.test(crn)) problems.push({ field: 'crn', message: 'CRN must be a letter and six digits, like X123456' })
-  if (noms && !NOMS_NUMBER.test(noms)) problems.push({ field: 'nomsNumber', message: 'Prison number must be like A1234BC' })
-  if (record.pncNumber?.trim() && !pnc) problems.push({ field: 'pncNumber', message: 'PNC number is not valid: check the year, serial and check letter' })
-  if (record.croNumber?.trim() && !cro) problems.push({ field: 'croNumber', message: 'CRO number is not valid: check the serial, year and check letter' })
+  if (crn && !CRN.test(crn))
+    problems.push({ field: 'crn', message: 'CRN must be a letter and six digits, like X123456' })
+  if (noms && !NOMS_NUMBER.test(noms))
+    problems.push({ field: 'nomsNumber', message: 'Prison number must be like A1234BC' })
+  if (record.pncNumber?.trim() && !pnc)
+    problems.push({
+      field: 'pncNumber',
+      message: 'PNC number is not valid: check the year, serial and check letter',
+    })
+  if (record.croNumber?.trim() && !cro)
+    problems.push({
+      field: 'croNumber',
+      message: 'CRO number is not valid: check the serial, year and check letter',
+    })
   if (problems.length) throw new ValidationError(problems)
   return { ...record, crn, nomsNumber: noms, pncNumber: pnc, croNumber: cro }
 }
@@ -59,46 +69,79 @@ function factsOf(record: IncomingRecord): IdentityFacts {
 }
 
 /**
+ * Who a record could be, without changing anything: the people holding any of its
+ * identifiers, and the probabilistic candidates ranked by score (best first).
+ */
+export async function proposeMatch(tx: Tx, incoming: IncomingRecord) {
+  const record = canonicalIdentifiers(incoming)
+  const holders = [
+    ...new Set((await repo.findByIdentifiers(tx, identifiersOf(record))).map((h) => h.person_id)),
+  ]
+  const ranked =
+    holders.length > 0
+      ? []
+      : (await repo.findCandidates(tx, factsOf(record)))
+          .map((candidate) => ({ candidate, score: scoreMatch(factsOf(record), candidate) }))
+          .sort((a, b) => b.score.total - a.score.total)
+  return { holders, ranked }
+}
+
+/**
  * Takes in a record from another system and decides who it is about: exact identifiers
  * first; otherwise the best probabilistic match links automatically above the high
  * threshold, waits for review in the middle band, and below it opens a new person (when the
  * record has a CRN: Tandem opens people for probation cases). Idempotent by source reference.
  */
-export async function receiveRecord(db: Db, actor: Actor | null, incoming: IncomingRecord, origin: Origin): Promise<Arrival> {
+export async function receiveRecord(
+  db: Db,
+  actor: Actor | null,
+  incoming: IncomingRecord,
+  origin: Origin,
+): Promise<Arrival> {
   const record = canonicalIdentifiers(incoming)
   const identifiers = identifiersOf(record)
   return db.transaction().execute(async (tx) => {
-    await repo.lockKeys(tx, [...identifiers.map((i) => `${i.type}:${i.value}`), `record:${record.sourceSystem}/${record.sourceRef}`])
+    await repo.lockKeys(tx, [
+      ...identifiers.map((i) => `${i.type}:${i.value}`),
+      `record:${record.sourceSystem}/${record.sourceRef}`,
+    ])
     const seen = await repo.findSourceRecord(tx, record.sourceSystem, record.sourceRef)
     if (seen) return { outcome: 'duplicate', personId: seen.person_id }
 
-    const holders = [...new Set((await repo.findByIdentifiers(tx, identifiers)).map((h) => h.person_id))]
+    const { holders, ranked } = await proposeMatch(tx, record)
+    const score = ranked[0]?.score
     let arrival: Arrival
-    let score: MatchScore | undefined
     if (holders.length > 0) {
       arrival = { outcome: 'identifier', personId: holders[0]! }
     } else {
-      const ranked = (await repo.findCandidates(tx, factsOf(record)))
-        .map((candidate) => ({ candidate, score: scoreMatch(factsOf(record), candidate) }))
-        .sort((a, b) => b.score.total - a.score.total)
       const best = ranked[0]
-      score = best?.score
       if (best && best.score.band === 'automatic') {
         arrival = { outcome: 'automatic', personId: best.candidate.id, score: best.score.total }
       } else if (best && best.score.band === 'review') {
         const candidates = ranked.filter((r) => r.score.band !== 'none').slice(0, 3)
         const source = await saveRecord(tx, record, null, 'pending', best.score.total)
         for (const r of candidates) {
-          await repo.insertReview(tx, { sourceRecordId: source, candidateId: r.candidate.id, score: r.score.total, explanation: r.score.comparisons })
+          await repo.insertReview(tx, {
+            sourceRecordId: source,
+            candidateId: r.candidate.id,
+            score: r.score.total,
+            explanation: r.score.comparisons,
+          })
         }
-        await audit(tx, actor, origin, candidates.map((r) => r.candidate.id), 'Identity matching: record queued for review')
+        await audit(
+          tx,
+          actor,
+          origin,
+          candidates.map((r) => r.candidate.id),
+          'Identity matching: record queued for review',
+        )
         return { outcome: 'pending', personId: null, candidates: candidates.length }
       } else if (record.crn) {
         const person = await createPerson(tx, record)
         arrival = { outcome: 'new', personId: person }
       } else {
         // No CRN and no one like them: kept, unmatched, until a probation record arrives.
-        await saveRecord(tx, record, null, 'pending', best?.score.total ?? null)
+        await saveRecord(tx, record, null, 'pending', score?.total ?? null)
         return { outcome: 'pending', personId: null, candidates: 0 }
       }
     }
@@ -109,15 +152,32 @@ export async function receiveRecord(db: Db, actor: Actor | null, incoming: Incom
       for (const other of holders.slice(1)) {
         const [facts] = await repo.findFacts(tx, [other])
         const explained = facts ? scoreMatch(factsOf(record), facts) : null
-        await repo.insertReview(tx, { sourceRecordId: sourceId, candidateId: other, score: explained?.total ?? 0, explanation: explained?.comparisons ?? [] })
+        await repo.insertReview(tx, {
+          sourceRecordId: sourceId,
+          candidateId: other,
+          score: explained?.total ?? 0,
+          explanation: explained?.comparisons ?? [],
+        })
       }
     }
-    await audit(tx, actor, origin, [arrival.personId, ...holders.slice(1)], `Identity matching: ${arrival.outcome}`)
+    await audit(
+      tx,
+      actor,
+      origin,
+      [arrival.personId, ...holders.slice(1)],
+      `Identity matching: ${arrival.outcome}`,
+    )
     return arrival
   })
 }
 
-async function saveRecord(tx: Tx, record: IncomingRecord, personId: string | null, outcome: Parameters<typeof repo.setSourceRecordPerson>[3], score: number | null) {
+async function saveRecord(
+  tx: Tx,
+  record: IncomingRecord,
+  personId: string | null,
+  outcome: Parameters<typeof repo.setSourceRecordPerson>[3],
+  score: number | null,
+) {
   const { id } = await repo.insertSourceRecord(tx, {
     person_id: personId,
     source_system: record.sourceSystem,
@@ -139,11 +199,22 @@ async function saveRecord(tx: Tx, record: IncomingRecord, personId: string | nul
 }
 
 async function audit(tx: Tx, actor: Actor | null, origin: Origin, personIds: string[], purpose: string) {
-  await recordAudit(tx, { actor, actorLabel: origin.route, action: 'create', personIds, categories: ['identity'], origin, purpose })
+  await recordAudit(tx, {
+    actor,
+    actorLabel: origin.route,
+    action: 'create',
+    personIds,
+    categories: ['identity'],
+    origin,
+    purpose,
+  })
 }
 
 async function createPerson(tx: Tx, record: IncomingRecord): Promise<string> {
-  if (!record.agencyId) throw new ValidationError([{ field: 'agencyId', message: 'A new person needs the agency that holds their case' }])
+  if (!record.agencyId)
+    throw new ValidationError([
+      { field: 'agencyId', message: 'A new person needs the agency that holds their case' },
+    ])
   const person = await repo.insertPerson(tx, {
     crn: record.crn!,
     first_name: record.firstName,
@@ -185,12 +256,23 @@ async function linkRecord(tx: Tx, personId: string, record: IncomingRecord, sour
   await repo.fillMissingIdentifiers(tx, personId, record)
   const [facts] = await repo.findFacts(tx, [personId])
   if (facts) {
-    const names = [facts, ...(facts.aliases ?? [])].map((n) => `${normaliseName(n.firstName)} ${normaliseName(n.lastName)}`)
+    const names = [facts, ...(facts.aliases ?? [])].map(
+      (n) => `${normaliseName(n.firstName)} ${normaliseName(n.lastName)}`,
+    )
     if (!names.includes(`${normaliseName(record.firstName)} ${normaliseName(record.lastName)}`)) {
       await repo.addAlias(tx, personId, record, sourceId)
     }
-    if (record.postcode && facts.postcode?.replace(/\s/g, '') !== record.postcode.toUpperCase().replace(/\s/g, '')) {
-      await repo.insertAddress(tx, personId, record.postcode.toUpperCase(), sourceId, new Date().toISOString().slice(0, 10))
+    if (
+      record.postcode &&
+      facts.postcode?.replace(/\s/g, '') !== record.postcode.toUpperCase().replace(/\s/g, '')
+    ) {
+      await repo.insertAddress(
+        tx,
+        personId,
+        record.postcode.toUpperCase(),
+        sourceId,
+        new Date().toISOString().slice(0, 10),
+      )
     }
   }
   if (record.agencyId) {
@@ -204,7 +286,12 @@ async function linkRecord(tx: Tx, personId: string, record: IncomingRecord, sour
         agency_id: record.agencyId,
         source_system: record.sourceSystem,
         title: `Record ${record.sourceRef} from ${record.sourceSystem} linked`,
-        summary: how === 'identifier' ? 'Matched by identifier' : how === 'new' ? 'New person' : `Matched by name and details (${how})`,
+        summary:
+          how === 'identifier'
+            ? 'Matched by identifier'
+            : how === 'new'
+              ? 'New person'
+              : `Matched by name and details (${how})`,
         pathway: null,
       })
       .execute()
@@ -223,7 +310,9 @@ export async function reviewDetail(db: Db, actor: Actor, id: string, origin: Ori
     const review = await repo.findReview(tx, id)
     if (!review) return null
     const [candidate] = await repo.findFacts(tx, [review.candidate_person_id])
-    const recordPerson = review.record_person_id ? (await repo.findFacts(tx, [review.record_person_id]))[0] : undefined
+    const recordPerson = review.record_person_id
+      ? (await repo.findFacts(tx, [review.record_person_id]))[0]
+      : undefined
     await recordAudit(tx, {
       actor,
       action: 'read',
@@ -241,10 +330,17 @@ export async function reviewDetail(db: Db, actor: Actor, id: string, origin: Ori
  * already belongs to someone, the two people are merged). "Different": if nothing else is
  * pending for the record it becomes a new person (when it has a CRN).
  */
-export async function decideReview(db: Db, actor: Actor, id: string, decision: 'same' | 'different', origin: Origin) {
+export async function decideReview(
+  db: Db,
+  actor: Actor,
+  id: string,
+  decision: 'same' | 'different',
+  origin: Origin,
+) {
   const outcome = await db.transaction().execute(async (tx) => {
     const review = await repo.findReview(tx, id)
-    if (!review || !(await repo.decideReview(tx, id, decision, actor.userId))) throw new NotFoundError('That review has already been decided')
+    if (!review || !(await repo.decideReview(tx, id, decision, actor.userId)))
+      throw new NotFoundError('That review has already been decided')
     const record: IncomingRecord = {
       sourceSystem: review.source_system,
       sourceRef: review.source_ref,
@@ -262,12 +358,17 @@ export async function decideReview(db: Db, actor: Actor, id: string, decision: '
     await audit(tx, actor, origin, [review.candidate_person_id], `Identity matching review: ${decision}`)
     if (decision === 'same') {
       await repo.closeOtherReviews(tx, review.source_record_id, id, actor.userId)
-      if (review.record_person_id) return { merge: { survivor: review.candidate_person_id, merged: review.record_person_id } }
+      if (review.record_person_id)
+        return { merge: { survivor: review.candidate_person_id, merged: review.record_person_id } }
       await repo.setSourceRecordPerson(tx, review.source_record_id, review.candidate_person_id, 'reviewed')
       await linkRecord(tx, review.candidate_person_id, record, review.source_record_id, 'reviewed')
       return { personId: review.candidate_person_id }
     }
-    if (!review.record_person_id && record.crn && (await repo.countPendingReviews(tx, review.source_record_id)) === 0) {
+    if (
+      !review.record_person_id &&
+      record.crn &&
+      (await repo.countPendingReviews(tx, review.source_record_id)) === 0
+    ) {
       const personId = await createPerson(tx, record)
       await repo.setSourceRecordPerson(tx, review.source_record_id, personId, 'new')
       await linkRecord(tx, personId, record, review.source_record_id, 'new')
@@ -276,7 +377,14 @@ export async function decideReview(db: Db, actor: Actor, id: string, decision: '
     return {}
   })
   if (outcome.merge) {
-    await mergePeople(db, actor, outcome.merge.survivor, outcome.merge.merged, 'A reviewer decided two records are one person', origin)
+    await mergePeople(
+      db,
+      actor,
+      outcome.merge.survivor,
+      outcome.merge.merged,
+      'A reviewer decided two records are one person',
+      origin,
+    )
   }
   return outcome
 }
@@ -286,17 +394,40 @@ export async function decideReview(db: Db, actor: Actor, id: string, decision: '
  * the keys of what moved are kept, so unmerging restores both exactly; the merged person's
  * record remains, pointing at the survivor, so its CRN and history still lead somewhere.
  */
-export async function mergePeople(db: Db, actor: Actor, survivorId: string, mergedId: string, reason: string, origin: Origin) {
-  if (survivorId === mergedId) throw new ValidationError([{ field: 'mergedCrn', message: 'Choose two different people to merge' }])
+export async function mergePeople(
+  db: Db,
+  actor: Actor,
+  survivorId: string,
+  mergedId: string,
+  reason: string,
+  origin: Origin,
+) {
+  if (survivorId === mergedId)
+    throw new ValidationError([{ field: 'mergedCrn', message: 'Choose two different people to merge' }])
   return db.transaction().execute(async (tx) => {
-    const [survivor, merged] = await Promise.all([repo.findPersonRow(tx, survivorId), repo.findPersonRow(tx, mergedId)])
-    if (!survivor || !merged || survivor.merged_into || merged.merged_into) throw new NotFoundError('One of those people has already been merged')
+    const [survivor, merged] = await Promise.all([
+      repo.findPersonRow(tx, survivorId),
+      repo.findPersonRow(tx, mergedId),
+    ])
+    if (!survivor || !merged || survivor.merged_into || merged.merged_into)
+      throw new NotFoundError('One of those people has already been merged')
     const moved = await merges.moveRows(tx, mergedId, survivorId)
     await merges.setMergedInto(tx, mergedId, survivorId)
     const merge = await merges.insertMerge(tx, { survivorId, mergedId, reason, moved, by: actor.userId })
     await timelineNote(tx, survivor.id, survivor.lead_agency_id, `Merged with ${merged.crn}`, reason)
-    await recordAudit(tx, { actor, action: 'update', personIds: [survivorId, mergedId], categories: ['identity'], origin, purpose: `Merge: ${reason}` })
-    await publish(tx, { type: 'person.merged', personId: survivorId, payload: { mergedId, mergeId: merge.id } })
+    await recordAudit(tx, {
+      actor,
+      action: 'update',
+      personIds: [survivorId, mergedId],
+      categories: ['identity'],
+      origin,
+      purpose: `Merge: ${reason}`,
+    })
+    await publish(tx, {
+      type: 'person.merged',
+      personId: survivorId,
+      payload: { mergedId, mergeId: merge.id },
+    })
     return merge.id
   })
 }
@@ -305,20 +436,51 @@ export async function mergePeople(db: Db, actor: Actor, survivorId: string, merg
 export async function unmergePeople(db: Db, actor: Actor, mergeId: string, reason: string, origin: Origin) {
   return db.transaction().execute(async (tx) => {
     const merge = await merges.findMerge(tx, mergeId)
-    if (!merge || !(await merges.markUnmerged(tx, mergeId, actor.userId))) throw new NotFoundError('That merge has already been undone')
+    if (!merge || !(await merges.markUnmerged(tx, mergeId, actor.userId)))
+      throw new NotFoundError('That merge has already been undone')
     await merges.moveRowsBack(tx, merge.moved as merges.MovedRows, merge.survivor_id, merge.merged_id)
     await merges.setMergedInto(tx, merge.merged_id, null)
-    const [survivor, merged] = await Promise.all([repo.findPersonRow(tx, merge.survivor_id), repo.findPersonRow(tx, merge.merged_id)])
-    await timelineNote(tx, merge.survivor_id, survivor!.lead_agency_id, `Unmerged from ${merged!.crn}`, reason)
-    await recordAudit(tx, { actor, action: 'update', personIds: [merge.survivor_id, merge.merged_id], categories: ['identity'], origin, purpose: `Unmerge: ${reason}` })
-    await publish(tx, { type: 'person.unmerged', personId: merge.survivor_id, payload: { mergedId: merge.merged_id, mergeId } })
+    const [survivor, merged] = await Promise.all([
+      repo.findPersonRow(tx, merge.survivor_id),
+      repo.findPersonRow(tx, merge.merged_id),
+    ])
+    await timelineNote(
+      tx,
+      merge.survivor_id,
+      survivor!.lead_agency_id,
+      `Unmerged from ${merged!.crn}`,
+      reason,
+    )
+    await recordAudit(tx, {
+      actor,
+      action: 'update',
+      personIds: [merge.survivor_id, merge.merged_id],
+      categories: ['identity'],
+      origin,
+      purpose: `Unmerge: ${reason}`,
+    })
+    await publish(tx, {
+      type: 'person.unmerged',
+      personId: merge.survivor_id,
+      payload: { mergedId: merge.merged_id, mergeId },
+    })
   })
 }
 
 async function timelineNote(tx: Tx, personId: string, agencyId: string, title: string, summary: string) {
   await tx
     .insertInto('timeline_events')
-    .values({ person_id: personId, occurred_at: new Date(), kind: 'identity.changed', category: 'identity', agency_id: agencyId, source_system: 'Tandem', title, summary, pathway: null })
+    .values({
+      person_id: personId,
+      occurred_at: new Date(),
+      kind: 'identity.changed',
+      category: 'identity',
+      agency_id: agencyId,
+      source_system: 'Tandem',
+      title,
+      summary,
+      pathway: null,
+    })
     .execute()
 }
 

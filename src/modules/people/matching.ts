@@ -118,7 +118,8 @@ function compareDateOfBirth(a: string | null, b: string | null): { outcome: stri
   const [ay, am, ad] = a.split('-')
   const [by, bm, bd] = b.split('-')
   if (ay === by && am === bd && ad === bm) return { outcome: 'day and month swapped', weight: 5 }
-  if (am === bm && ad === bd && Math.abs(Number(ay) - Number(by)) === 1) return { outcome: 'one year apart', weight: 3.5 }
+  if (am === bm && ad === bd && Math.abs(Number(ay) - Number(by)) === 1)
+    return { outcome: 'one year apart', weight: 3.5 }
   const differing = [ay !== by, am !== bm, ad !== bd].filter(Boolean).length
   if (differing === 1 && ay === by) {
     const [x, y] = am !== bm ? [am!, bm!] : [ad!, bd!]
@@ -164,10 +165,16 @@ export function scoreMatch(record: IdentityFacts, candidate: IdentityFacts): Mat
   const first = normaliseName(record.firstName)
   const last = normaliseName(record.lastName)
   const names = [
-    { firstName: candidate.firstName, lastName: candidate.lastName, dateOfBirth: candidate.dateOfBirth, alias: false },
+    {
+      firstName: candidate.firstName,
+      lastName: candidate.lastName,
+      dateOfBirth: candidate.dateOfBirth,
+      alias: false,
+    },
     ...(candidate.aliases ?? []).map((alias) => ({ ...alias, alias: true })),
   ]
-  let best: { surname: Comparison; forename: Comparison; total: number; dateOfBirth: string | null } | null = null
+  let best: { surname: Comparison; forename: Comparison; total: number; dateOfBirth: string | null } | null =
+    null
   for (const name of names) {
     const cFirst = normaliseName(name.firstName)
     const cLast = normaliseName(name.lastName)
@@ -182,20 +189,47 @@ export function scoreMatch(record: IdentityFacts, candidate: IdentityFacts): Mat
         best = {
           total,
           dateOfBirth: name.dateOfBirth ?? candidate.dateOfBirth,
-          surname: { field: 'surname', outcome: surname.outcome + note, weight: surname.weight - penalty, values: [record.lastName, name.lastName] },
-          forename: { field: 'forename', outcome: forename.outcome + note, weight: forename.weight, values: [record.firstName, name.firstName] },
+          surname: {
+            field: 'surname',
+            outcome: surname.outcome + note,
+            weight: surname.weight - penalty,
+            values: [record.lastName, name.lastName],
+          },
+          forename: {
+            field: 'forename',
+            outcome: forename.outcome + note,
+            weight: forename.weight,
+            values: [record.firstName, name.firstName],
+          },
         }
       }
     }
   }
   comparisons.push(best!.surname, best!.forename)
 
-  const dob = compareDateOfBirth(record.dateOfBirth, best!.dateOfBirth) ?? compareDateOfBirth(record.dateOfBirth, candidate.dateOfBirth)
-  if (dob) comparisons.push({ field: 'date of birth', ...dob, values: [record.dateOfBirth!, best!.dateOfBirth ?? candidate.dateOfBirth!] })
+  const dob =
+    compareDateOfBirth(record.dateOfBirth, best!.dateOfBirth) ??
+    compareDateOfBirth(record.dateOfBirth, candidate.dateOfBirth)
+  if (dob)
+    comparisons.push({
+      field: 'date of birth',
+      ...dob,
+      values: [record.dateOfBirth!, best!.dateOfBirth ?? candidate.dateOfBirth!],
+    })
 
-  if (record.gender && candidate.gender && record.gender !== 'not_known' && candidate.gender !== 'not_known') {
+  if (
+    record.gender &&
+    candidate.gender &&
+    record.gender !== 'not_known' &&
+    candidate.gender !== 'not_known'
+  ) {
     const same = record.gender === candidate.gender
-    comparisons.push({ field: 'gender', outcome: same ? 'the same' : 'different', weight: same ? 0.5 : -2, values: [record.gender, candidate.gender] })
+    comparisons.push({
+      field: 'gender',
+      outcome: same ? 'the same' : 'different',
+      weight: same ? 0.5 : -2,
+      values: [record.gender, candidate.gender],
+    })
   }
 
   if (record.postcode && candidate.postcode) {
@@ -203,7 +237,12 @@ export function scoreMatch(record: IdentityFacts, candidate: IdentityFacts): Mat
     const area = outwardCode(record.postcode) === outwardCode(candidate.postcode)
     // People on probation move often, so a different postcode is not evidence against.
     const weight = same ? 3 : area ? 1 : 0
-    comparisons.push({ field: 'postcode', outcome: same ? 'the same' : area ? 'the same district' : 'different', weight, values: [record.postcode, candidate.postcode] })
+    comparisons.push({
+      field: 'postcode',
+      outcome: same ? 'the same' : area ? 'the same district' : 'different',
+      weight,
+      values: [record.postcode, candidate.postcode],
+    })
   }
 
   const total = Math.round(comparisons.reduce((sum, c) => sum + c.weight, 0) * 10) / 10

@@ -26,7 +26,9 @@ const PERSON_TABLES: { table: string; key: string[]; clash?: string[] }[] = [
   { table: 'source_records', key: ['id'] },
 ]
 
-export type MovedRows = Record<string, Record<string, unknown>[]> & { demoted_leads?: Record<string, unknown>[] }
+export type MovedRows = Record<string, Record<string, unknown>[]> & {
+  demoted_leads?: Record<string, unknown>[]
+}
 
 /** Moves every row of `from` to `to`, returning the keys of what moved. */
 export async function moveRows(tx: Tx, from: string, to: string): Promise<MovedRows> {
@@ -46,7 +48,9 @@ export async function moveRows(tx: Tx, from: string, to: string): Promise<MovedR
         )})`
       : sql``
     const { rows } = await sql<Record<string, unknown>>`
-      update ${sql.table(table)} set person_id = ${to} where person_id = ${from} ${noClash} returning ${keys}`.execute(tx)
+      update ${sql.table(table)} set person_id = ${to} where person_id = ${from} ${noClash} returning ${keys}`.execute(
+      tx,
+    )
     moved[table] = rows
   }
   return moved
@@ -60,19 +64,32 @@ export async function moveRowsBack(tx: Tx, moved: MovedRows, survivor: string, m
         key.map((k) => sql`${sql.ref(k)} = ${row[k] as string}`),
         sql` and `,
       )
-      await sql`update ${sql.table(table)} set person_id = ${merged} where person_id = ${survivor} and ${match}`.execute(tx)
+      await sql`update ${sql.table(table)} set person_id = ${merged} where person_id = ${survivor} and ${match}`.execute(
+        tx,
+      )
     }
   }
   const demoted = (moved.demoted_leads ?? []).map((r) => r.id as string)
   if (demoted.length) {
-    await sql`update allocations set is_lead = true where person_id = ${merged} and id = any(${demoted}::uuid[])`.execute(tx)
+    await sql`update allocations set is_lead = true where person_id = ${merged} and id = any(${demoted}::uuid[])`.execute(
+      tx,
+    )
   }
 }
 
-export async function insertMerge(tx: Tx, merge: { survivorId: string; mergedId: string; reason: string; moved: MovedRows; by: string }) {
+export async function insertMerge(
+  tx: Tx,
+  merge: { survivorId: string; mergedId: string; reason: string; moved: MovedRows; by: string },
+) {
   return tx
     .insertInto('person_merges')
-    .values({ survivor_id: merge.survivorId, merged_id: merge.mergedId, reason: merge.reason, moved: JSON.stringify(merge.moved), merged_by: merge.by })
+    .values({
+      survivor_id: merge.survivorId,
+      merged_id: merge.mergedId,
+      reason: merge.reason,
+      moved: JSON.stringify(merge.moved),
+      merged_by: merge.by,
+    })
     .returning('id')
     .executeTakeFirstOrThrow()
 }
@@ -92,7 +109,11 @@ export async function markUnmerged(tx: Tx, id: string, by: string) {
 }
 
 export async function setMergedInto(tx: Tx, personId: string, into: string | null) {
-  await tx.updateTable('people').set({ merged_into: into, updated_at: sql`now()` }).where('id', '=', personId).execute()
+  await tx
+    .updateTable('people')
+    .set({ merged_into: into, updated_at: sql`now()` })
+    .where('id', '=', personId)
+    .execute()
 }
 
 export function listMerges(db: Queryable, limit: number) {
