@@ -4,6 +4,7 @@ import type { Config } from './config.js'
 import { adminRoutes } from './modules/admin/admin.routes.js'
 import { apiRoutes } from './modules/api/api.routes.js'
 import { homeRoutes } from './modules/home/home.routes.js'
+import { identityRoutes } from './modules/people/identity.routes.js'
 import { insightRoutes } from './modules/insight/insight.routes.js'
 import { peopleRoutes } from './modules/people/people.routes.js'
 import { auditRoutes } from './platform/audit/audit.routes.js'
@@ -57,5 +58,6 @@ export async function buildApp({
   auditRoutes(app, deps)
   adminRoutes(app, deps)
   await apiRoutes(app, deps)
+  identityRoutes(app, deps)
   return app
 }

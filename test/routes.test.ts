@@ -16,6 +16,7 @@ interface Fixture {
   surname: string
   /** Never part of any request, so it can only appear in a response that shows the person. */
   firstName: string
+  reviewId: string
 }
 
 /** How to call each route that shows personal data, and who may. */
@@ -28,6 +29,8 @@ const PERSONAL: Record<string, { role: Role; path: (p: Fixture) => string; api?:
   'GET /access-log': { role: 'data_protection_officer', path: (p) => `/access-log?crn=${p.crn}` },
   'GET /access-log/break-glass': { role: 'data_protection_officer', path: () => '/access-log/break-glass' },
   'GET /admin/restrictions': { role: 'administrator', path: (p) => `/admin/restrictions?crn=${p.crn}` },
+  'GET /identity': { role: 'administrator', path: () => '/identity' },
+  'GET /identity/reviews/:id': { role: 'administrator', path: (p) => `/identity/reviews/${p.reviewId}` },
   'GET /api/v1/people': { role: 'partner_worker', path: (p) => `/api/v1/people?q=${p.crn}`, api: true },
   'GET /api/v1/people/:crn': { role: 'partner_worker', path: (p) => `/api/v1/people/${p.crn}`, api: true },
   'GET /api/v1/people/:crn/timeline': {
@@ -47,6 +50,8 @@ const IMPERSONAL: Record<string, string> = {
   'GET /account': "the user's own account",
   'GET /break-glass': 'empty request form',
   'GET /insight': 'aggregate counts with small numbers suppressed',
+  'GET /identity/merge': 'empty merge form',
+  'GET /identity/merges/:id': "a merge's date and reason, no personal details",
 }
 
 let database: TestDatabase
@@ -71,7 +76,33 @@ beforeAll(async () => {
     firstName: 'Zebedee',
     lastName: 'Walkabout',
   })
-  person = { crn: made.crn, surname: 'Walkabout', firstName: 'Zebedee' }
+  const source = await db
+    .insertInto('source_records')
+    .values({
+      source_system: 'Police',
+      source_ref: 'r1',
+      agency_id: null,
+      person_id: null,
+      crn: null,
+      noms_number: null,
+      pnc_number: null,
+      cro_number: null,
+      first_name: 'Zeb',
+      last_name: 'Walkabout',
+      date_of_birth: null,
+      gender: null,
+      postcode: null,
+      match_outcome: 'pending',
+      match_score: 9,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  const review = await db
+    .insertInto('match_reviews')
+    .values({ source_record_id: source.id, candidate_person_id: made.id, score: 9, explanation: '[]' })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  person = { crn: made.crn, surname: 'Walkabout', firstName: 'Zebedee', reviewId: review.id }
   await f.addTimelineEvent(db, made.id, { category: 'risk', agencyId: probation })
   await f.joinCohort(db, made.id, cohort)
   for (const role of ['practitioner', 'data_protection_officer', 'administrator'] as Role[]) {
@@ -181,7 +212,10 @@ describe(`every route on ${engine}`, () => {
       expect(after.length, `${route} wrote no audit record`).toBeGreaterThan(before.length)
 
       const refused = await call('stranger')
-      const oversight = route.startsWith('GET /access-log') || route.startsWith('GET /admin/')
+      const oversight =
+        route.startsWith('GET /access-log') ||
+        route.startsWith('GET /admin/') ||
+        route.startsWith('GET /identity')
       if (!oversight) {
         expect([200, 404], route).toContain(refused.statusCode)
         expect(refused.body, route).not.toContain(person.firstName)

@@ -13,6 +13,7 @@ import * as sharing from './sharing.repository.js'
 const SCOPE_NAMES: Record<(typeof API_SCOPES)[number], string> = {
   'people:read': 'Read people (identity and shared categories)',
   'timeline:read': 'Read timelines',
+  'records:write': 'Send records about people (matched to existing people or opening new ones)',
 }
 const scopeChoices = API_SCOPES.map((scope) => ({ value: scope, text: SCOPE_NAMES[scope] }))
 

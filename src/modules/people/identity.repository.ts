@@ -265,6 +265,7 @@ export function listPendingReviews(db: Queryable, limit: number) {
       'r.id',
       'r.score',
       'r.created_at',
+      'r.candidate_person_id',
       's.source_system',
       's.first_name',
       's.last_name',
@@ -336,6 +337,35 @@ export async function countPendingReviews(db: Queryable, sourceRecordId: string)
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('source_record_id', '=', sourceRecordId)
     .where('status', '=', 'pending')
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
+export function findLivingPersonByCrn(db: Queryable, crn: string) {
+  return db
+    .selectFrom('people')
+    .select(['id', 'crn', 'first_name', 'last_name'])
+    .where('crn', '=', crn)
+    .where('merged_into', 'is', null)
+    .executeTakeFirst()
+}
+
+export async function countUnmatched(db: Queryable) {
+  const row = await db
+    .selectFrom('source_records as s')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('s.match_outcome', '=', 'pending')
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('match_reviews as r')
+            .select('r.id')
+            .whereRef('r.source_record_id', '=', 's.id')
+            .where('r.status', '=', 'pending'),
+        ),
+      ),
+    )
     .executeTakeFirstOrThrow()
   return Number(row.n)
 }

@@ -299,11 +299,6 @@ async function linkRecord(tx: Tx, personId: string, record: IncomingRecord, sour
   await publish(tx, { type: 'person.record.linked', personId, payload: { sourceRecordId: sourceId, how } })
 }
 
-/** Pending reviews for the identity queue. */
-export function pendingReviews(db: Db, limit = 100) {
-  return repo.listPendingReviews(db, limit)
-}
-
 /** One review, side by side: the record and the candidate, with the score explained. */
 export async function reviewDetail(db: Db, actor: Actor, id: string, origin: Origin) {
   return db.transaction().execute(async (tx) => {
@@ -484,4 +479,57 @@ async function timelineNote(tx: Tx, personId: string, agencyId: string, title: s
     .execute()
 }
 
-export const listMerges = (db: Db) => merges.listMerges(db, 100)
+/** Merges two people named by CRN, for an administrator who has established they are one person. */
+export async function mergeByCrn(
+  db: Db,
+  actor: Actor,
+  survivorCrn: string,
+  mergedCrn: string,
+  reason: string,
+  origin: Origin,
+) {
+  const [survivor, merged] = await Promise.all([
+    repo.findLivingPersonByCrn(db, survivorCrn),
+    repo.findLivingPersonByCrn(db, mergedCrn),
+  ])
+  const problems = [
+    ...(survivor
+      ? []
+      : [{ field: 'survivorCrn', message: 'There is no person with this CRN, or they have been merged' }]),
+    ...(merged
+      ? []
+      : [{ field: 'mergedCrn', message: 'There is no person with this CRN, or they have been merged' }]),
+  ]
+  if (problems.length) throw new ValidationError(problems)
+  return mergePeople(db, actor, survivor!.id, merged!.id, reason, origin)
+}
+
+/** The identity queue and recent merges; it names people, so looking at it is recorded. */
+export async function identityOverview(db: Db, actor: Actor, origin: Origin) {
+  return db.transaction().execute(async (tx) => {
+    const [reviews, merged, unmatched] = await Promise.all([
+      repo.listPendingReviews(tx, 100),
+      merges.listMerges(tx, 50),
+      repo.countUnmatched(tx),
+    ])
+    const personIds = [
+      ...new Set([
+        ...reviews.map((r) => r.candidate_person_id),
+        ...merged.flatMap((m) => [m.survivor_id, m.merged_id]),
+      ]),
+    ]
+    if (personIds.length) {
+      await recordAudit(tx, {
+        actor,
+        action: 'list',
+        personIds,
+        categories: ['identity'],
+        origin,
+        purpose: 'Identity matching review',
+      })
+    }
+    return { reviews, merges: merged, unmatched }
+  })
+}
+
+export const findMerge = (db: Db, id: string) => merges.findMerge(db, id)

@@ -361,3 +361,83 @@ describe(`merge and unmerge on ${engine}`, () => {
     )
   })
 })
+
+describe(`identity pages and API on ${engine}`, () => {
+  it('takes records through the API, queues the unclear ones, and lets an administrator decide side by side', async () => {
+    const { testApp, Client } = await import('../../../test/support/app.js')
+    const app = await testApp(database.db)
+    try {
+      const client = await f.makeApiClient(database.db, probation, ['records:write'])
+      const send = (body: Record<string, unknown>) =>
+        app.inject({
+          method: 'POST',
+          url: '/api/v1/records',
+          headers: { authorization: `Bearer ${client.token}` },
+          payload: body,
+        })
+      const first = await send({
+        sourceSystem: 'nDelius',
+        sourceRef: 'api-1',
+        crn: 'F100001',
+        firstName: 'Harriet',
+        lastName: 'Lowe',
+        dateOfBirth: '1988-07-09',
+        gender: 'female',
+        postcode: 'BL1 2AB',
+      })
+      expect(first.json()).toMatchObject({ outcome: 'new' })
+      const sister = await send({
+        sourceSystem: 'Police',
+        sourceRef: 'api-2',
+        firstName: 'Georgia',
+        lastName: 'Lowe',
+        dateOfBirth: '1988-07-09',
+        gender: 'female',
+        postcode: 'BL1 2AB',
+      })
+      expect(sister.json()).toMatchObject({ outcome: 'pending', personId: null })
+      const bad = await send({
+        sourceSystem: 'Police',
+        sourceRef: 'api-3',
+        firstName: 'X',
+        lastName: 'Y',
+        croNumber: '123456/08A',
+      })
+      expect(bad.statusCode).toBe(400)
+      expect(bad.json().errors).toContainEqual({
+        field: 'croNumber',
+        message: expect.stringContaining('check letter'),
+      })
+
+      const adminId = await f.makeUser(database.db, { agencyId: probation, roles: ['administrator'] })
+      const page = new Client(app, await f.sessionCookie(database.db, adminId))
+      const queue = await page.get('/identity')
+      expect(queue.body).toContain('Georgia Lowe')
+      const link = /href="\/identity\/reviews\/([0-9a-f-]{36})">Georgia Lowe/.exec(queue.body)![1]!
+      const detail = await page.get(`/identity/reviews/${link}`)
+      expect(detail.body).toContain('How the score was worked out')
+      expect(detail.body).toContain('F100001')
+      const missing = await page.post(`/identity/reviews/${link}`, {})
+      expect(missing.statusCode).toBe(400)
+      expect(missing.body).toContain('Choose whether these are the same person')
+      expect((await page.post(`/identity/reviews/${link}`, { decision: 'different' })).statusCode).toBe(303)
+      const short = await page.post('/identity/merge', {
+        survivorCrn: 'F100001',
+        mergedCrn: 'Z999999',
+        reason: 'short',
+      })
+      expect(short.statusCode).toBe(400)
+      expect(short.body).toContain('in at least 10 characters')
+      const unknown = await page.post('/identity/merge', {
+        survivorCrn: 'F100001',
+        mergedCrn: 'Z999999',
+        reason: 'Same PNC on both records',
+      })
+      expect(unknown.statusCode).toBe(400)
+      expect(unknown.body).toContain('There is no person with this CRN')
+      expect(unknown.body).toContain('Same PNC on both records</textarea>')
+    } finally {
+      await app.close()
+    }
+  })
+})

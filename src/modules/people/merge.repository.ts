@@ -124,6 +124,8 @@ export function listMerges(db: Queryable, limit: number) {
     .leftJoin('users as u', 'u.id', 'm.merged_by')
     .select([
       'm.id',
+      'm.survivor_id',
+      'm.merged_id',
       'm.reason',
       'm.merged_at',
       'm.unmerged_at',

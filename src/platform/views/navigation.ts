@@ -18,6 +18,7 @@ const NAVIGATION: NavigationItem[] = [
   { text: 'Insight', href: '/insight', roles: ['analyst', 'manager', 'coordinator'] },
   { text: 'Access log', href: '/access-log', roles: ['data_protection_officer'] },
   { text: 'Admin', href: '/admin', roles: ['administrator'] },
+  { text: 'Identity', href: '/identity', roles: ['administrator'] },
 ]
 
 export function navigationFor(actor: Actor | null, currentPath: string) {
