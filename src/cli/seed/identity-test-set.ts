@@ -84,22 +84,38 @@ let refs = 0
 /** A record about a known person, as another agency's system would hold it, with errors. */
 export function noisyCopy(random: Random, person: KnownPerson): LabelledRecord {
   const kinds: string[] = []
-  let firstName = person.firstName
-  let lastName = person.lastName
+  let name = { firstName: person.firstName, lastName: person.lastName }
   let dateOfBirth: string | null = person.dateOfBirth
-  const roll = random.next()
-  if (roll < 0.2) ((lastName = typo(random, lastName)), kinds.push('surname typo'))
-  else if (roll < 0.33) ((firstName = typo(random, firstName)), kinds.push('forename typo'))
-  else if (roll < 0.45 && NICKS[firstName]) ((firstName = NICKS[firstName]!), kinds.push('nickname'))
-  else if (roll < 0.5) (([firstName, lastName] = [lastName, firstName]), kinds.push('names swapped'))
-  else if (roll < 0.55 && person.aliases[0])
-    (({ firstName, lastName } = person.aliases[0]), kinds.push('alias'))
+  const nick = NICKS[name.firstName]
+  const alias = person.aliases[0]
+  // Each record gets at most one name error and one date error, in realistic proportions.
+  const nameErrors: [number, string, () => typeof name][] = [
+    [0.2, 'surname typo', () => ({ ...name, lastName: typo(random, name.lastName) })],
+    [0.33, 'forename typo', () => ({ ...name, firstName: typo(random, name.firstName) })],
+    [0.45, 'nickname', () => (nick ? { ...name, firstName: nick } : name)],
+    [0.5, 'names swapped', () => ({ firstName: name.lastName, lastName: name.firstName })],
+    [0.55, 'alias', () => (alias ? { ...alias } : name)],
+  ]
+  const nameRoll = random.next()
+  const nameError = nameErrors.find(([upTo]) => nameRoll < upTo)
+  if (nameError) {
+    const changed = nameError[2]()
+    if (changed !== name) kinds.push(nameError[1])
+    name = changed
+  }
+  const dateErrors: [number, string, () => string | null][] = [
+    [0.07, 'day and month swapped', () => shiftDate(person.dateOfBirth, 'swap', random)],
+    [0.12, 'year out', () => shiftDate(person.dateOfBirth, 'year', random)],
+    [0.17, 'date typo', () => shiftDate(person.dateOfBirth, 'digit', random)],
+    [0.2, 'no date of birth', () => null],
+  ]
   const dateRoll = random.next()
-  if (dateRoll < 0.07)
-    ((dateOfBirth = shiftDate(dateOfBirth, 'swap', random)), kinds.push('day and month swapped'))
-  else if (dateRoll < 0.12) ((dateOfBirth = shiftDate(dateOfBirth, 'year', random)), kinds.push('year out'))
-  else if (dateRoll < 0.17) ((dateOfBirth = shiftDate(dateOfBirth, 'digit', random)), kinds.push('date typo'))
-  else if (dateRoll < 0.2) ((dateOfBirth = null), kinds.push('no date of birth'))
+  const dateError = dateErrors.find(([upTo]) => dateRoll < upTo)
+  if (dateError) {
+    dateOfBirth = dateError[2]()
+    kinds.push(dateError[1])
+  }
+  const { firstName, lastName } = name
   const postcodeRoll = random.next()
   const postcode =
     postcodeRoll < 0.5

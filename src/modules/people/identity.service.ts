@@ -5,7 +5,7 @@ import type { Db, Tx } from '../../platform/database/database.js'
 import { publish } from '../../platform/outbox/outbox.js'
 import { canonicalCro, canonicalPnc, CRN, NOMS_NUMBER } from './identifiers.js'
 import * as repo from './identity.repository.js'
-import { normaliseName, scoreMatch, type IdentityFacts, type MatchScore } from './matching.js'
+import { normaliseName, scoreMatch, type IdentityFacts } from './matching.js'
 import * as merges from './merge.repository.js'
 
 /** A record about a person as another system sends it. */

@@ -1,4 +1,6 @@
 import fc from 'fast-check'
+import type { Actor } from '../../platform/access/actor.js'
+import { findActor } from '../../platform/auth/auth.repository.js'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { engine, freshDatabase, type TestDatabase } from '../../../test/support/database.js'
@@ -15,7 +17,7 @@ import { scoreMatch, type IdentityFacts } from './matching.js'
 
 let database: TestDatabase
 let probation: string
-let admin: NonNullable<Awaited<ReturnType<typeof import('../../platform/auth/auth.repository.js').findActor>>>
+let admin: Actor
 const origin = { route: 'test', requestId: null }
 let ref = 0
 
@@ -40,7 +42,6 @@ function record(values: Partial<IncomingRecord>): IncomingRecord {
 beforeAll(async () => {
   database = await freshDatabase()
   probation = await f.makeAgency(database.db)
-  const { findActor } = await import('../../platform/auth/auth.repository.js')
   admin = (await findActor(
     database.db,
     await f.makeUser(database.db, { agencyId: probation, roles: ['administrator'] }),
