@@ -185,10 +185,14 @@ describe(`access matrix on ${engine}`, () => {
         continue
       }
       expect(response.statusCode, context).toBe(200)
+      const timeline = await client.get(`/people/${c.crn}/timeline`)
       for (const category of DATA_CATEGORIES) {
-        expect(response.body.includes(`Event in ${category}<`), `${context} / ${category}`).toBe(
+        expect(timeline.body.includes(`Event in ${category}<`), `${context} / ${category}`).toBe(
           categories.includes(category),
         )
+      }
+      for (const page of ['details', 'journey']) {
+        expect((await client.get(`/people/${c.crn}/${page}`)).statusCode, `${context} / ${page}`).toBe(200)
       }
     }
   })
@@ -238,9 +242,11 @@ describe(`access matrix on ${engine}`, () => {
 
   it('every view, search and API call above was written to the audit log', async () => {
     const rows = await database.db.selectFrom('audit_log').select(['action', 'route']).execute()
-    const reads = rows.filter((r) => r.action === 'read' && r.route === 'GET /people/:crn').length
     const visibleCases = cases.filter((c) => expected(c.role, c.relationship) !== null).length
-    expect(reads).toBe(visibleCases)
+    for (const page of ['', '/timeline', '/details', '/journey']) {
+      const reads = rows.filter((r) => r.action === 'read' && r.route === `GET /people/:crn${page}`).length
+      expect(reads, page).toBe(visibleCases)
+    }
     expect(rows.filter((r) => r.route === 'GET /search').length).toBe(
       cases.filter((c) => CASEWORK_ROLES.includes(c.role)).length,
     )

@@ -1,5 +1,6 @@
 import { fakerEN_GB as faker } from '@faker-js/faker'
 import { formatCro, formatPnc } from '../../modules/people/identifiers.js'
+import { humanise } from '../../platform/views/format.js'
 import type { Estate, SeededRegion, SeededTeam } from './estate.js'
 import { addDays, DAY_MS, isoDay, type Random } from './random.js'
 import { OFFENCES, type CohortCode } from './regions.js'
@@ -677,7 +678,7 @@ export function generatePerson(
           'supervision',
           region.probationId,
           'nDelius',
-          `${kind.replace(/_/g, ' ')}: ${OUTCOME_TITLES[outcome]}`,
+          `${humanise(kind)}: ${OUTCOME_TITLES[outcome]}`,
           null,
         )
     }

@@ -6,8 +6,17 @@ import { z } from 'zod'
 import type { AppDeps } from '../../app.js'
 import { NotFoundError } from '../../errors.js'
 import { actorOf, apiScope, originOf } from '../../platform/http/route-access.js'
-import { searchPeople, viewPerson } from '../people/people.service.js'
-import { CrnPath, PeopleQuery, Person, PersonSummary, Problem, TimelineItem } from './api.schema.js'
+import { searchPeople } from '../people/people.service.js'
+import { TIMELINE_PAGE, viewPerson, viewTimeline } from '../people/person-view.service.js'
+import {
+  CrnPath,
+  PeopleQuery,
+  Person,
+  PersonSummary,
+  Problem,
+  TimelineItem,
+  TimelineQuery,
+} from './api.schema.js'
 
 const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem }
 
@@ -89,7 +98,7 @@ export async function apiRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
           gender: person.gender,
         },
         access: person.access,
-        ...(view.sentenceShared
+        ...(view.shares.sentence
           ? {
               sentence: {
                 custodyStatus: person.custodyStatus,
@@ -131,16 +140,24 @@ export async function apiRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
     {
       config: apiScope('timeline:read'),
       schema: {
-        summary: "The newest items on a person's timeline that are shared with your agency",
+        summary: "A person's timeline, newest first, as your agency may see it; page with `before`",
         params: CrnPath,
-        response: { 200: z.object({ items: z.array(TimelineItem) }), ...errors },
+        querystring: TimelineQuery,
+        response: { 200: z.object({ items: z.array(TimelineItem), next: z.string().nullable() }), ...errors },
       },
     },
     async (request) => {
-      const view = await viewPerson(db, actorOf(request), request.params.crn, originOf(request), clock)
-      if (!view) throw new NotFoundError('No person with this CRN is shared with you')
+      const page = await viewTimeline(
+        db,
+        actorOf(request),
+        request.params.crn,
+        { before: request.query.before, limit: TIMELINE_PAGE },
+        originOf(request),
+        clock,
+      )
+      if (!page) throw new NotFoundError('No person with this CRN is shared with you')
       return {
-        items: view.timeline.map((t) => ({
+        items: page.items.map((t) => ({
           id: t.id,
           occurredAt: new Date(t.occurred_at).toISOString(),
           kind: t.kind,
@@ -150,6 +167,7 @@ export async function apiRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
           agency: t.agency_name,
           sourceSystem: t.source_system,
         })),
+        next: page.next,
       }
     },
   )

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { DATA_CATEGORIES } from '../../platform/access/actor.js'
+import { TimelineCursor } from '../people/people.schema.js'
 
 export const CrnPath = z.object({
   crn: z
@@ -90,3 +91,5 @@ export const Problem = z.object({
   detail: z.string(),
   instance: z.string().optional(),
 })
+
+export const TimelineQuery = z.object({ before: TimelineCursor.optional() })

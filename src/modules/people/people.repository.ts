@@ -1,5 +1,4 @@
 import { sql, type SqlBool } from 'kysely'
-import { jsonArrayFrom } from 'kysely/helpers/postgres'
 import { accessFor, type Access } from '../../platform/access/access.js'
 import type { Actor, DataCategory } from '../../platform/access/actor.js'
 import type { Queryable, Tx } from '../../platform/database/database.js'
@@ -36,7 +35,7 @@ export interface PersonRecord {
   access: Access
 }
 
-function personColumns() {
+export function personColumns() {
   return [
     'p.id',
     'p.crn',
@@ -60,7 +59,7 @@ function personColumns() {
   ] as const
 }
 
-type PersonRow = {
+export type PersonRow = {
   id: string
   crn: string
   noms_number: string | null
@@ -82,7 +81,7 @@ type PersonRow = {
   categories: Access['categories']
 }
 
-function toPerson(row: PersonRow): PersonRecord {
+export function toPerson(row: PersonRow): PersonRecord {
   return {
     id: row.id,
     crn: row.crn,
@@ -105,12 +104,14 @@ function toPerson(row: PersonRow): PersonRecord {
   }
 }
 
-function visiblePeople(db: Queryable, actor: Actor) {
+/** People the actor may see (merged records excluded), each with their access row. */
+export function visiblePeople(db: Queryable, actor: Actor) {
   return db
     .selectFrom('people as p')
     .innerJoin(accessFor(actor, 'p'), (join) => join.onTrue())
     .innerJoin('agencies as a', 'a.id', 'p.lead_agency_id')
     .leftJoin('teams as t', 't.id', 'p.lead_team_id')
+    .where('p.merged_into', 'is', null)
 }
 
 export async function findVisiblePerson(
@@ -203,140 +204,6 @@ export async function findCaseload(db: Queryable, actor: Actor) {
     allocationRole: row.allocation_role,
     isLead: row.is_lead,
   }))
-}
-
-/** Whether the access row shares a category; sections of the person view depend on it. */
-const shares = (category: DataCategory) => sql<SqlBool>`${category} = any(access.categories)`
-
-/**
- * Everything the person page shows, in one round trip: the person and, as JSON arrays, each
- * section whose category the actor may see. Timeline items are those in a shared category
- * plus anything the actor's own agency recorded; the count of the rest is for the lead
- * practitioner.
- */
-export async function findPersonView(
-  db: Queryable,
-  actor: Actor,
-  crn: string,
-  now: Date,
-  timelineLimit: number,
-) {
-  const row = await visiblePeople(db, actor)
-    .select(personColumns())
-    .select((eb) => [
-      jsonArrayFrom(
-        eb
-          .selectFrom('sentences as s')
-          .select([
-            's.description',
-            's.offence',
-            's.court',
-            's.sentenced_on',
-            's.expected_release_on',
-            's.licence_end_on',
-            's.sentence_end_on',
-          ])
-          .whereRef('s.person_id', '=', 'p.id')
-          .where(shares('sentence'))
-          .orderBy('s.sentenced_on', 'desc'),
-      ).as('sentences'),
-      jsonArrayFrom(
-        eb
-          .selectFrom('licence_conditions as c')
-          .select(['c.description', 'c.starts_on'])
-          .whereRef('c.person_id', '=', 'p.id')
-          .where('c.ends_on', 'is', null)
-          .where(shares('sentence'))
-          .orderBy('c.starts_on'),
-      ).as('conditions'),
-      jsonArrayFrom(
-        eb
-          .selectFrom('registrations as r')
-          .select(['r.type_code', 'r.type_description', 'r.category', 'r.registered_on'])
-          .whereRef('r.person_id', '=', 'p.id')
-          .where('r.deregistered_on', 'is', null)
-          .where(sql<SqlBool>`r.category = any(access.categories)`)
-          .orderBy('r.registered_on', 'desc'),
-      ).as('registrations'),
-      jsonArrayFrom(
-        eb
-          .selectFrom('allocations as al')
-          .innerJoin('users as u', 'u.id', 'al.user_id')
-          .innerJoin('agencies as a', 'a.id', 'al.agency_id')
-          .select(['al.role', 'al.is_lead', 'u.display_name', 'u.email', 'u.phone', 'a.name as agency_name'])
-          .whereRef('al.person_id', '=', 'p.id')
-          .where('al.ended_at', 'is', null)
-          .orderBy('al.is_lead', 'desc')
-          .orderBy('al.started_at'),
-      ).as('workers'),
-      jsonArrayFrom(
-        eb
-          .selectFrom('appointments as ap')
-          .select(['ap.starts_at', 'ap.kind', 'ap.location'])
-          .whereRef('ap.person_id', '=', 'p.id')
-          .where('ap.starts_at', '>=', now)
-          .where(shares('supervision'))
-          .orderBy('ap.starts_at')
-          .limit(5),
-      ).as('appointments'),
-      jsonArrayFrom(
-        eb
-          .selectFrom('timeline_events as te')
-          .innerJoin('agencies as a', 'a.id', 'te.agency_id')
-          .select([
-            'te.id',
-            'te.occurred_at',
-            'te.kind',
-            'te.category',
-            'te.source_system',
-            'te.title',
-            'te.summary',
-            'a.name as agency_name',
-          ])
-          .whereRef('te.person_id', '=', 'p.id')
-          .where((w) =>
-            w.or([
-              w(sql<string>`te.category`, '=', sql<string>`any(access.categories)`),
-              w('te.agency_id', '=', actor.agencyId),
-            ]),
-          )
-          .orderBy('te.occurred_at', 'desc')
-          .orderBy('te.id', 'desc')
-          .limit(timelineLimit),
-      ).as('timeline'),
-      eb
-        .exists(
-          eb
-            .selectFrom('allocations as lead')
-            .select('lead.id')
-            .whereRef('lead.person_id', '=', 'p.id')
-            .where('lead.user_id', '=', actor.userId)
-            .where('lead.is_lead', '=', true)
-            .where('lead.ended_at', 'is', null),
-        )
-        .as('is_lead'),
-      eb
-        .selectFrom('timeline_events as hidden')
-        .select((c) => c.fn.countAll<number>().as('n'))
-        .whereRef('hidden.person_id', '=', 'p.id')
-        .where(sql<SqlBool>`not (hidden.category = any(access.categories))`)
-        .where('hidden.agency_id', '<>', actor.agencyId)
-        .as('withheld'),
-    ])
-    .where('p.crn', '=', crn)
-    .executeTakeFirst()
-  if (!row) return null
-  return {
-    person: toPerson(row as PersonRow),
-    sentences: row.sentences,
-    conditions: row.conditions,
-    registrations: row.registrations,
-    workers: row.workers,
-    appointments: row.appointments,
-    timeline: row.timeline,
-    isLead: row.is_lead,
-    withheld: Number(row.withheld ?? 0),
-  }
 }
 
 /** Whether a CRN belongs to anyone, for break-glass only (the caller audits the question). */

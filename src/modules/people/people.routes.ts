@@ -1,18 +1,20 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { AppDeps } from '../../app.js'
 import { NotFoundError } from '../../errors.js'
 import { CASEWORK_ROLES } from '../../platform/access/actor.js'
 import { parseForm } from '../../platform/http/forms.js'
 import { actorOf, forRoles, originOf } from '../../platform/http/route-access.js'
-import { ageOn, londonDate } from '../../platform/views/format.js'
-import { BreakGlassForm, CrnParam, SearchQuery } from './people.schema.js'
+import { londonDayBounds } from '../../platform/views/format.js'
+import { BreakGlassForm, CrnParam, SearchQuery, TimelineFilters } from './people.schema.js'
 import {
-  BREAK_GLASS_HOURS,
-  listCaseload,
-  requestBreakGlass,
-  searchPeople,
+  findMergedInto,
+  TIMELINE_PAGE,
+  viewDetails,
+  viewJourney,
   viewPerson,
-} from './people.service.js'
+  viewTimeline,
+} from './person-view.service.js'
+import { BREAK_GLASS_HOURS, listCaseload, requestBreakGlass, searchPeople } from './people.service.js'
 
 const caseworkers = forRoles(...CASEWORK_ROLES)
 
@@ -30,18 +32,103 @@ export function peopleRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
     return reply.view('people/views/caseload.njk', { people })
   })
 
-  app.get<{ Params: { crn: string } }>('/people/:crn', { config: caseworkers }, async (request, reply) => {
+  /**
+   * The person's pages. A CRN that was merged into another person leads to them; a person
+   * who does not exist and one the actor may not see get the same answer.
+   */
+  async function personPage<T>(
+    request: FastifyRequest<{ Params: { crn: string } }>,
+    reply: FastifyReply,
+    suffix: string,
+    load: (crn: string) => Promise<T | null>,
+    render: (found: T) => unknown,
+  ) {
     const crn = CrnParam.safeParse(request.params.crn)
     if (!crn.success) throw new NotFoundError()
-    const view = await viewPerson(db, actorOf(request), crn.data, originOf(request), clock)
-    if (!view) {
-      return reply.code(404).view('people/views/not-found.njk', { crn: crn.data })
+    const found = await load(crn.data)
+    if (found) return render(found)
+    const survivor = await findMergedInto(db, crn.data)
+    if (survivor) return reply.redirect(`/people/${survivor}${suffix}`, 301)
+    return reply.code(404).view('people/views/not-found.njk', { crn: crn.data })
+  }
+
+  app.get<{ Params: { crn: string } }>('/people/:crn', { config: caseworkers }, (request, reply) =>
+    personPage(
+      request,
+      reply,
+      '',
+      (crn) => viewPerson(db, actorOf(request), crn, originOf(request), clock),
+      (view) => reply.view('people/views/person.njk', { ...view, section: 'overview' }),
+    ),
+  )
+
+  app.get<{ Params: { crn: string } }>('/people/:crn/details', { config: caseworkers }, (request, reply) =>
+    personPage(
+      request,
+      reply,
+      '/details',
+      (crn) => viewDetails(db, actorOf(request), crn, originOf(request), clock),
+      (view) => reply.view('people/views/details.njk', { ...view, section: 'details' }),
+    ),
+  )
+
+  app.get<{ Params: { crn: string } }>('/people/:crn/timeline', { config: caseworkers }, (request, reply) => {
+    const filters = parseForm(TimelineFilters, request.query)
+    const values = request.query as Record<string, string>
+    if (!filters.ok) {
+      return personPage(
+        request,
+        reply,
+        '/timeline',
+        (crn) => viewTimeline(db, actorOf(request), crn, { limit: 0 }, originOf(request), clock),
+        (view) =>
+          reply.code(400).view('people/views/timeline.njk', {
+            ...view,
+            days: [],
+            errors: filters.errors,
+            values,
+            section: 'timeline',
+          }),
+      )
     }
-    return reply.view('people/views/person.njk', {
-      ...view,
-      age: ageOn(view.person.dateOfBirth, londonDate(clock.now())),
-    })
+    const { agency, kind, pathway, from, to, before } = filters.value
+    const filter = {
+      agencyId: agency,
+      kind,
+      pathway,
+      from: from ? londonDayBounds(new Date(`${from}T12:00:00Z`)).start : undefined,
+      to: to ? londonDayBounds(new Date(`${to}T12:00:00Z`)).end : undefined,
+      before,
+      limit: TIMELINE_PAGE,
+    }
+    const query = new URLSearchParams(
+      Object.entries({ agency, kind, pathway, from, to }).filter((e): e is [string, string] => !!e[1]),
+    )
+    return personPage(
+      request,
+      reply,
+      '/timeline',
+      (crn) => viewTimeline(db, actorOf(request), crn, filter, originOf(request), clock),
+      (view) =>
+        reply.view('people/views/timeline.njk', {
+          ...view,
+          values,
+          section: 'timeline',
+          filtered: query.size > 0,
+          nextQuery: view.next ? `${query.toString()}&before=${encodeURIComponent(view.next)}` : null,
+        }),
+    )
   })
+
+  app.get<{ Params: { crn: string } }>('/people/:crn/journey', { config: caseworkers }, (request, reply) =>
+    personPage(
+      request,
+      reply,
+      '/journey',
+      (crn) => viewJourney(db, actorOf(request), crn, originOf(request), clock),
+      (view) => reply.view('people/views/journey.njk', { ...view, section: 'journey' }),
+    ),
+  )
 
   app.get<{ Querystring: { crn?: string } }>(
     '/break-glass',

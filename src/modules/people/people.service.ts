@@ -1,5 +1,4 @@
-import { defaultPurpose, mayShow } from '../../platform/access/access.js'
-import { hasRole, type Actor } from '../../platform/access/actor.js'
+import type { Actor } from '../../platform/access/actor.js'
 import { recordAudit, type Origin } from '../../platform/audit/audit.js'
 import type { Clock } from '../../platform/clock.js'
 import type { Db } from '../../platform/database/database.js'
@@ -7,37 +6,6 @@ import { londonDayBounds } from '../../platform/views/format.js'
 import * as repo from './people.repository.js'
 
 export const BREAK_GLASS_HOURS = 4
-const TIMELINE_PAGE = 20
-
-/**
- * Opens a person's record: everything the actor may see, read in one transaction with the
- * audit record of the view. Returns null when the person does not exist or may not be seen
- * (the two are indistinguishable to the caller by design).
- */
-export async function viewPerson(db: Db, actor: Actor, crn: string, origin: Origin, clock: Clock) {
-  return db.transaction().execute(async (tx) => {
-    const view = await repo.findPersonView(tx, actor, crn, clock.now(), TIMELINE_PAGE)
-    if (!view) return null
-    const { access } = view.person
-    await recordAudit(tx, {
-      actor,
-      action: 'read',
-      personIds: [view.person.id],
-      categories: access.categories,
-      origin,
-      purpose: defaultPurpose(access.relationship),
-      relationship: access.relationship,
-    })
-    return {
-      ...view,
-      sentenceShared: mayShow(access, 'sentence'),
-      supervisionShared: mayShow(access, 'supervision'),
-      // Only the lead practitioner is told how much is withheld from them.
-      withheld: view.isLead ? view.withheld : null,
-      mayViewAccessLog: view.isLead || hasRole(actor, 'data_protection_officer'),
-    }
-  })
-}
 
 /** Finds people by name or identifier among those the actor may see; the search is audited. */
 export async function searchPeople(db: Db, actor: Actor, text: string, origin: Origin) {

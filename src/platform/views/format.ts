@@ -12,7 +12,8 @@ const timeParts = new Intl.DateTimeFormat('en-GB', {
   timeZone: LONDON,
   hour: 'numeric',
   minute: '2-digit',
-  hour12: true,
+  // 12-hour clock with 12 (not 0) for the hour after midday and after midnight.
+  hourCycle: 'h12',
 })
 
 function toDate(value: Date | string): Date {
