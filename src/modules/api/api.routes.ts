@@ -54,7 +54,7 @@ export async function apiRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
       },
     },
     async (request) => {
-      const people = await searchPeople(db, actorOf(request), request.query.q, originOf(request))
+      const people = await searchPeople(db, actorOf(request), { text: request.query.q }, originOf(request))
       return {
         people: people.map((p) => ({
           crn: p.crn,

@@ -128,61 +128,119 @@ export async function findVisiblePerson(
 
 export interface SearchCriteria {
   text: string
+  regionId?: string | undefined
+  teamId?: string | undefined
+  cohortId?: string | undefined
   limit: number
 }
 
+export type SearchTerm =
+  | { kind: 'identifier'; type: 'crn' | 'noms' | 'pnc' | 'cro'; value: string }
+  | { kind: 'date_of_birth'; value: string }
+  | { kind: 'name'; value: string }
+
 /**
- * What the search box was given: an identifier in one of the justice formats, a date of
- * birth, or otherwise a name. Each kind is answered from its own index.
+ * What the search box was given: an identifier in one of the justice formats (checked, and
+ * put in canonical form), a date of birth, or otherwise a name.
  */
-export function classifySearch(
-  text: string,
-):
-  | { column: 'crn' | 'noms_number' | 'pnc_number' | 'cro_number' | 'date_of_birth'; value: string }
-  | { column: 'name'; value: string } {
+export function classifySearch(text: string): SearchTerm {
   const upper = text.trim().toUpperCase()
-  if (CRN.test(upper)) return { column: 'crn', value: upper }
-  if (NOMS_NUMBER.test(upper)) return { column: 'noms_number', value: upper }
+  if (CRN.test(upper)) return { kind: 'identifier', type: 'crn', value: upper }
+  if (NOMS_NUMBER.test(upper)) return { kind: 'identifier', type: 'noms', value: upper }
   const pnc = canonicalPnc(upper)
-  if (pnc) return { column: 'pnc_number', value: pnc }
+  if (pnc) return { kind: 'identifier', type: 'pnc', value: pnc }
   const cro = canonicalCro(upper)
-  if (cro) return { column: 'cro_number', value: cro }
-  if (/^\d{4}-\d{2}-\d{2}$/.test(upper)) return { column: 'date_of_birth', value: upper }
-  return { column: 'name', value: text.trim() }
+  if (cro) return { kind: 'identifier', type: 'cro', value: cro }
+  if (/^\d{4}-\d{2}-\d{2}$/.test(upper)) return { kind: 'date_of_birth', value: upper }
+  return { kind: 'name', value: text.trim() }
 }
 
 /**
- * People the actor may see whose identifier or date of birth matches exactly, or whose name
- * resembles the text (trigram word similarity, from the trigram index). People the actor may
- * not see are filtered out inside the query, so neither the results nor their count reveal
- * that such a person exists.
+ * Who could be meant, with a score: any system's identifier, a date of birth, or a name or
+ * alias that resembles the text (trigram word similarity, from the trigram indexes).
+ */
+function searchCandidates(term: SearchTerm) {
+  switch (term.kind) {
+    case 'identifier':
+      return sql<{ id: string; score: number }>`(
+        select person_id as id, 1.0 as score from person_identifiers where type = ${term.type} and value = ${term.value})`
+    case 'date_of_birth':
+      return sql<{
+        id: string
+        score: number
+      }>`(select id, 1.0 as score from people where date_of_birth = ${term.value}::date)`
+    case 'name':
+      return sql<{ id: string; score: number }>`(
+        select id, max(score) as score from (
+          select p.id, word_similarity(${term.value}, p.first_name || ' ' || p.last_name) as score
+          from people p where ${term.value} <% (p.first_name || ' ' || p.last_name)
+          union all
+          select a.person_id, word_similarity(${term.value}, a.first_name || ' ' || a.last_name) * 0.95
+          from person_aliases a where ${term.value} <% (a.first_name || ' ' || a.last_name)
+        ) names group by id)`
+  }
+}
+
+/**
+ * People the actor may see who match the search, best first, narrowed by region, team or
+ * cohort. People the actor may not see are filtered out inside the query, so neither the
+ * results nor their count reveal that such a person exists.
  */
 export async function searchVisiblePeople(db: Tx, actor: Actor, criteria: SearchCriteria) {
   const term = classifySearch(criteria.text)
-  if (term.column === 'name') {
+  if (term.kind === 'name') {
     // The trigram index only pays when the planner can see the term; a cached generic plan
-    // for a prepared statement cannot, and falls back to reading every person.
+    // for a prepared statement cannot, and falls back to reading every person. A threshold of
+    // 0.5 (not pg_trgm's 0.6) lets a name with one letter missing or wrong still match.
     await sql`set local plan_cache_mode = force_custom_plan`.execute(db)
+    await sql`set local pg_trgm.word_similarity_threshold = 0.5`.execute(db)
   }
-  const name = sql<string>`p.first_name || ' ' || p.last_name`
   let query = visiblePeople(db, actor)
+    .innerJoin(searchCandidates(term).as('c'), (join) => join.onRef('c.id', '=', 'p.id'))
     .select(personColumns())
-    .select(
-      term.column === 'name'
-        ? sql<number>`word_similarity(${term.value}, ${name})`.as('score')
-        : sql<number>`1`.as('score'),
+    .select('c.score')
+  if (criteria.regionId) query = query.where('p.region_id', '=', criteria.regionId)
+  if (criteria.teamId) query = query.where('p.lead_team_id', '=', criteria.teamId)
+  if (criteria.cohortId) {
+    const cohortId = criteria.cohortId
+    query = query.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('cohort_memberships as m')
+          .select('m.person_id')
+          .whereRef('m.person_id', '=', 'p.id')
+          .where('m.cohort_id', '=', cohortId)
+          .where('m.ended_on', 'is', null),
+      ),
     )
-  query =
-    term.column === 'name'
-      ? query.where(sql<SqlBool>`${term.value} <% (${name})`)
-      : query.where(`p.${term.column}`, '=', term.value)
+  }
   const rows = await query
-    .orderBy('score', 'desc')
+    .orderBy('c.score', 'desc')
     .orderBy('p.last_name')
     .orderBy('p.first_name')
     .limit(criteria.limit)
     .execute()
   return rows.map((row) => toPerson(row as PersonRow))
+}
+
+/** Regions, teams and cohorts to narrow a search by: teams are the actor's agency's. */
+export async function searchFilterChoices(db: Queryable, actor: Actor) {
+  const [regions, teams, cohorts] = await Promise.all([
+    db.selectFrom('regions').select(['id as value', 'name as text']).orderBy('name').execute(),
+    db
+      .selectFrom('teams')
+      .select(['id as value', 'name as text'])
+      .where('agency_id', '=', actor.agencyId)
+      .orderBy('name')
+      .execute(),
+    db
+      .selectFrom('cohorts')
+      .select(['id as value', 'name as text'])
+      .where('active', '=', true)
+      .orderBy('name')
+      .execute(),
+  ])
+  return { regions, teams, cohorts }
 }
 
 /** People allocated to the actor, newest allocation first. */

@@ -14,17 +14,40 @@ import {
   viewPerson,
   viewTimeline,
 } from './person-view.service.js'
-import { BREAK_GLASS_HOURS, listCaseload, requestBreakGlass, searchPeople } from './people.service.js'
+import {
+  BREAK_GLASS_HOURS,
+  listCaseload,
+  requestBreakGlass,
+  searchFilterChoices,
+  searchPeople,
+} from './people.service.js'
 
 const caseworkers = forRoles(...CASEWORK_ROLES)
 
 export function peopleRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
   app.get('/search', { config: caseworkers }, async (request, reply) => {
+    const actor = actorOf(request)
+    const choices = await searchFilterChoices(db, actor)
     const query = parseForm(SearchQuery, request.query)
-    if (!query.ok) return reply.code(400).view('people/views/search.njk', { errors: query.errors, q: '' })
-    const text = query.value.q
-    const results = text ? await searchPeople(db, actorOf(request), text, originOf(request)) : null
-    return reply.view('people/views/search.njk', { q: text, results })
+    if (!query.ok)
+      return reply
+        .code(400)
+        .view('people/views/search.njk', { errors: query.errors, values: request.query, choices })
+    const { q, region, team, cohort } = query.value
+    const results = q
+      ? await searchPeople(
+          db,
+          actor,
+          { text: q, regionId: region, teamId: team, cohortId: cohort },
+          originOf(request),
+        )
+      : null
+    return reply.view('people/views/search.njk', {
+      values: query.value,
+      results,
+      choices,
+      narrowed: !!(region || team || cohort),
+    })
   })
 
   app.get('/caseload', { config: caseworkers }, async (request, reply) => {

@@ -7,8 +7,18 @@ export const CrnParam = z
   .transform((v) => v.trim().toUpperCase())
   .pipe(z.string().regex(CRN_PATTERN))
 
+const optionalId = (message: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => v || undefined)
+    .pipe(z.string().uuid(message).optional())
+
 export const SearchQuery = z.object({
   q: z.string().trim().max(100, 'Search must be 100 characters or fewer').default(''),
+  region: optionalId('Choose a region from the list'),
+  team: optionalId('Choose a team from the list'),
+  cohort: optionalId('Choose a cohort from the list'),
 })
 
 export const BreakGlassForm = z.object({

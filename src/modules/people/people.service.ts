@@ -8,9 +8,14 @@ import * as repo from './people.repository.js'
 export const BREAK_GLASS_HOURS = 4
 
 /** Finds people by name or identifier among those the actor may see; the search is audited. */
-export async function searchPeople(db: Db, actor: Actor, text: string, origin: Origin) {
+export async function searchPeople(
+  db: Db,
+  actor: Actor,
+  criteria: Omit<repo.SearchCriteria, 'limit'>,
+  origin: Origin,
+) {
   return db.transaction().execute(async (tx) => {
-    const results = await repo.searchVisiblePeople(tx, actor, { text, limit: 50 })
+    const results = await repo.searchVisiblePeople(tx, actor, { ...criteria, limit: 50 })
     await recordAudit(tx, {
       actor,
       action: 'search',
@@ -18,7 +23,7 @@ export async function searchPeople(db: Db, actor: Actor, text: string, origin: O
       categories: ['identity'],
       origin,
       purpose: 'Search for a person',
-      detail: { query: text, results: results.length },
+      detail: { query: criteria.text, results: results.length },
     })
     return results
   })
@@ -96,3 +101,5 @@ export async function todaysAppointments(db: Db, actor: Actor, origin: Origin, c
     return appointments
   })
 }
+
+export const searchFilterChoices = repo.searchFilterChoices
