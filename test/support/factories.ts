@@ -118,9 +118,19 @@ export async function makePerson(
       mappa_level: null,
       tier: 'B2',
     })
-    .returning(['id', 'crn'])
+    .returning(['id', 'crn', 'noms_number'])
     .executeTakeFirstOrThrow()
-  return row
+  // Search looks identifiers up here, as the seed and the records API record them.
+  await db
+    .insertInto('person_identifiers')
+    .values([
+      { type: 'crn' as const, value: row.crn, person_id: row.id, source_record_id: null },
+      ...(row.noms_number
+        ? [{ type: 'noms' as const, value: row.noms_number, person_id: row.id, source_record_id: null }]
+        : []),
+    ])
+    .execute()
+  return { id: row.id, crn: row.crn }
 }
 
 export async function allocate(

@@ -115,10 +115,6 @@ describe('match scoring', () => {
 describe(`identity matching on ${engine}`, () => {
   it('links by identifier, and takes the same record twice only once', async () => {
     const person = await f.makePerson(database.db, { leadAgencyId: probation, crn: 'A100001' })
-    await database.db
-      .insertInto('person_identifiers')
-      .values({ type: 'crn', value: 'A100001', person_id: person.id, source_record_id: null })
-      .execute()
     const incoming = record({ crn: 'a100001', nomsNumber: 'A1234BC', firstName: 'Someone', lastName: 'Else' })
     expect(await receiveRecord(database.db, null, incoming, origin)).toEqual({
       outcome: 'identifier',
@@ -280,10 +276,6 @@ describe(`merge and unmerge on ${engine}`, () => {
               leadTeamId: team,
               crn: `D${String(100000 + ++n)}`,
             })
-            await database.db
-              .insertInto('person_identifiers')
-              .values({ type: 'crn', value: person.crn, person_id: person.id, source_record_id: null })
-              .execute()
             for (let e = 0; e < spec.events; e++)
               await f.addTimelineEvent(database.db, person.id, {
                 category: 'supervision',
@@ -334,10 +326,6 @@ describe(`merge and unmerge on ${engine}`, () => {
   it('moves everything while merged, and redirects the merged CRN to the survivor', async () => {
     const a = await f.makePerson(database.db, { leadAgencyId: probation, crn: 'E100001' })
     const b = await f.makePerson(database.db, { leadAgencyId: probation, crn: 'E100002' })
-    await database.db
-      .insertInto('person_identifiers')
-      .values([{ type: 'crn', value: 'E100002', person_id: b.id, source_record_id: null }])
-      .execute()
     await f.addTimelineEvent(database.db, b.id, {
       category: 'risk',
       agencyId: probation,

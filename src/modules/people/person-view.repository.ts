@@ -15,18 +15,26 @@ const shares = (category: DataCategory) => sql<SqlBool>`${category} = any(access
 
 type PeopleScope = ExpressionBuilder<DB & { p: DB['people'] }, 'p'>
 
-/** Timeline items the actor may see: a shared category, or recorded by the actor's agency. */
+/**
+ * Whether the actor may see one timeline item: their agency recorded it; the person's lead
+ * agency recorded it in a category the access row shares; or another agency recorded it in a
+ * category that agency's agreements share with the actor's (see agency_shares).
+ */
+function itemVisible(actor: Actor, item: 'te' | 'hidden') {
+  const at = sql.ref(item)
+  return sql<SqlBool>`(${at}.agency_id = ${actor.agencyId}
+    or (${at}.agency_id = p.lead_agency_id and ${at}.category = any(access.categories))
+    or (${at}.agency_id <> p.lead_agency_id
+        and ${at}.category = any(agency_shares(p.id, ${at}.agency_id, ${actor.userId}))))`
+}
+
+/** Timeline items the actor may see. */
 function visibleTimeline(eb: PeopleScope, actor: Actor) {
   return eb
     .selectFrom('timeline_events as te')
     .innerJoin('agencies as ta', 'ta.id', 'te.agency_id')
     .whereRef('te.person_id', '=', 'p.id')
-    .where((w) =>
-      w.or([
-        w(sql<string>`te.category`, '=', sql<string>`any(access.categories)`),
-        w('te.agency_id', '=', actor.agencyId),
-      ]),
-    )
+    .where(itemVisible(actor, 'te'))
 }
 
 const TIMELINE_COLUMNS = [
@@ -189,8 +197,7 @@ export async function findPersonView(
         .selectFrom('timeline_events as hidden')
         .select((c) => c.fn.countAll<number>().as('n'))
         .whereRef('hidden.person_id', '=', 'p.id')
-        .where(sql<SqlBool>`not (hidden.category = any(access.categories))`)
-        .where('hidden.agency_id', '<>', actor.agencyId)
+        .where(sql<SqlBool>`not ${itemVisible(actor, 'hidden')}`)
         .as('withheld'),
     ])
     .where('p.crn', '=', crn)
