@@ -64,6 +64,8 @@ export async function newPage(
     baseURL: rig.baseUrl,
     javaScriptEnabled: options.javaScript ?? true,
   })
+  // Fail a missing element in seconds, naming it, rather than at the test's own timeout.
+  context.setDefaultTimeout(10_000)
   const page = await context.newPage()
   const problems: string[] = []
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`))
