@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { ageOn, formatDate, formatDateTime, formatTime, humanise, londonDate, londonDayBounds } from './format.js'
+import {
+  ageOn,
+  formatDate,
+  formatDateTime,
+  formatTime,
+  humanise,
+  londonDate,
+  londonDayBounds,
+} from './format.js'
 
 describe('formatting in the GOV.UK style, in London time', () => {
   it('writes dates in full, and never moves a calendar day across a zone', () => {
