@@ -18,14 +18,15 @@ type PeopleScope = ExpressionBuilder<DB & { p: DB['people'] }, 'p'>
 /**
  * Whether the actor may see one timeline item: their agency recorded it; the person's lead
  * agency recorded it in a category the access row shares; or another agency recorded it in a
- * category that agency's agreements share with the actor's (see agency_shares).
+ * category that agency's agreements share with the actor's (see shared_with_user).
  */
 function itemVisible(actor: Actor, item: 'te' | 'hidden') {
   const at = sql.ref(item)
   return sql<SqlBool>`(${at}.agency_id = ${actor.agencyId}
     or (${at}.agency_id = p.lead_agency_id and ${at}.category = any(access.categories))
     or (${at}.agency_id <> p.lead_agency_id
-        and ${at}.category = any(agency_shares(p.id, ${at}.agency_id, ${actor.userId}))))`
+        and (${at}.agency_id, ${at}.category) in (
+          select shared.agency_id, shared.category from shared_with_user(p.id, ${actor.userId}) shared)))`
 }
 
 /** Timeline items the actor may see. */
