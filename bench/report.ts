@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import type { Evaluation } from '../src/cli/seed/identity-test-set.js'
 import { ROOT } from './server.js'
 
 export interface ScenarioResult {
@@ -28,6 +29,7 @@ export interface BenchResults {
   events: number
   seconds_per_scenario: number
   scenarios: ScenarioResult[]
+  matching?: Omit<Evaluation, 'misses'>
   memory?: { idle_rss_mib: number; loaded_rss_mib: number }
   startup?: { first_start_ms: number; restart_ms: number }
   scaling?: {
@@ -79,6 +81,17 @@ export function markdownSection(results: BenchResults): string {
     '',
     ...results.scenarios.map((s) => `- **${s.name}**: ${s.description}.`),
   ]
+  if (results.matching) {
+    const m = results.matching
+    lines.push(
+      '',
+      `Identity matching, against everyone in the database: ${m.records.toLocaleString('en-GB')} records, ${m.trueMatches.toLocaleString('en-GB')} about known people ` +
+        `(typos, nicknames, swapped names, aliases, day/month swaps, missing identifiers) and the rest about new people built to resemble known ones. ` +
+        `Precision of automatic links **${m.precision.toFixed(4)}** (${m.automaticWrong} wrong of ${m.automaticCorrect + m.automaticWrong}); ` +
+        `recall, automatic or for review, **${m.recall.toFixed(4)}**; ${(m.reviewRate * 100).toFixed(1)}% of records sent for review; ` +
+        `matching one record took ${round(m.matchMs.p50)} ms at the median and ${round(m.matchMs.p95)} ms at p95.`,
+    )
+  }
   if (results.memory) {
     lines.push(
       '',

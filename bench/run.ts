@@ -9,6 +9,7 @@ import { connect, type Database } from '../src/platform/database/database.js'
 import { migrate } from '../src/platform/database/migrate.js'
 import { captureTraces } from './capture.js'
 import { loadHttp, loadSql } from './load.js'
+import { measureMatching } from './matching.js'
 import {
   machine,
   markdownSection,
@@ -43,7 +44,7 @@ const program = new Command()
     'PostgreSQL server to use (databases tandem_bench_<people> are created on it)',
     process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
   )
-  .option('--only <names>', 'comma-separated scenario names to run')
+  .option('--only <names>', 'comma-separated scenario names to run ("matching" for identity matching)')
   .parse()
 
 const options = program.opts<{
@@ -101,7 +102,7 @@ async function seeded(size: number): Promise<{ database: Database; url: string; 
   return { database, url, events: events.rows[0]!.n }
 }
 
-async function measure(size: number, names: string[] | null, port: number) {
+async function measure(size: number, names: string[] | null, port: number, withMatching = false) {
   const { database, url, events } = await seeded(size)
   const server = await startServer(
     { DATABASE_URL: url, SEED_DEMO: 'false', DATABASE_POOL_SIZE: String(Math.max(10, concurrency)) },
@@ -161,10 +162,20 @@ async function measure(size: number, names: string[] | null, port: number) {
   } finally {
     await server.stop()
   }
+  let matching: BenchResults['matching']
+  if (withMatching) {
+    process.stdout.write('matching             ')
+    matching = await measureMatching(database.db, quick ? 150 : 1500, quick ? 50 : 500)
+    console.log(
+      `precision ${matching.precision.toFixed(4)}, recall ${matching.recall.toFixed(4)}, ` +
+        `review rate ${matching.reviewRate.toFixed(3)}, p50 ${matching.matchMs.p50.toFixed(1)} ms per record`,
+    )
+  }
   const version = await sql<{ v: string }>`select current_setting('server_version') as v`.execute(database.db)
   await database.close()
   return {
     results,
+    matching,
     events,
     postgres: version.rows[0]!.v,
     memory: { idle_rss_mib: Math.round(idleRss), loaded_rss_mib: Math.round(loadedRss) },
@@ -188,7 +199,7 @@ async function coldStart(port: number) {
 
 const started = Date.now()
 const names = options.only ? options.only.split(',') : null
-const main = await measure(people, names, 39_100)
+const main = await measure(people, names, 39_100, !names || names.includes('matching'))
 const results: BenchResults = {
   date: new Date().toISOString(),
   command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
@@ -197,6 +208,7 @@ const results: BenchResults = {
   events: main.events,
   seconds_per_scenario: seconds,
   scenarios: main.results,
+  matching: main.matching,
   memory: main.memory,
 }
 if (!quick) results.startup = await coldStart(39_101)

@@ -14,7 +14,7 @@ export interface Scenario {
 
 /**
  * The scenarios that exist today, each as the people who use it would: a practitioner
- * opening their caseload, day and people; searching by name and identifier; an analyst's
+ * opening their caseload, day, people and timelines; searching by name and identifier; an analyst's
  * national figures; a partner system reading people through the API.
  */
 export async function buildScenarios(db: Db, serverUrl: string, concurrency: number): Promise<Scenario[]> {
@@ -80,6 +80,13 @@ export async function buildScenarios(db: Db, serverUrl: string, concurrency: num
       description: "A person's page with the first page of their timeline",
       concurrency,
       paths: caseload.map((p) => `/people/${p.crn}`),
+      headers: cookie(practitioner),
+    },
+    {
+      name: 'timeline',
+      description: "A person's timeline page: the newest 25 items by day, with its filters",
+      concurrency,
+      paths: caseload.map((p) => `/people/${p.crn}/timeline`),
       headers: cookie(practitioner),
     },
     {

@@ -231,6 +231,8 @@ export interface Evaluation {
   recall: number
   /** Share of all records sent to a person for review. */
   reviewRate: number
+  /** Time to match one record against everyone known, in milliseconds. */
+  matchMs: { p50: number; p95: number }
   misses: { kind: string; score: number | null }[]
 }
 
@@ -241,8 +243,11 @@ export async function evaluate(tx: Tx, records: LabelledRecord[]): Promise<Evalu
   let reviewCorrect = 0
   let reviews = 0
   const misses: Evaluation['misses'] = []
+  const durations: number[] = []
   for (const { record, truth, kind } of records) {
+    const started = performance.now()
     const { holders, ranked } = await proposeMatch(tx, record)
+    durations.push(performance.now() - started)
     const best = ranked[0]
     const auto = holders[0] ?? (best?.score.band === 'automatic' ? best.candidate.id : null)
     if (auto) {
@@ -267,8 +272,14 @@ export async function evaluate(tx: Tx, records: LabelledRecord[]): Promise<Evalu
     precision: automaticCorrect / Math.max(1, automaticCorrect + automaticWrong),
     recall: (automaticCorrect + reviewCorrect) / Math.max(1, trueMatches),
     reviewRate: reviews / Math.max(1, records.length),
+    matchMs: { p50: percentile(durations, 0.5), p95: percentile(durations, 0.95) },
     misses,
   }
+}
+
+function percentile(values: number[], p: number) {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0
 }
 
 /** Picks known people to build records from (their names, aliases, identifiers and postcode). */
