@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
 import type { Config } from './config.js'
 import { adminRoutes } from './modules/admin/admin.routes.js'
+import { ingestRoutes } from './modules/integration/ingest.routes.js'
 import { apiRoutes } from './modules/api/api.routes.js'
 import { homeRoutes } from './modules/home/home.routes.js'
 import { identityRoutes } from './modules/people/identity.routes.js'
@@ -59,5 +60,6 @@ export async function buildApp({
   adminRoutes(app, deps)
   await apiRoutes(app, deps)
   identityRoutes(app, deps)
+  ingestRoutes(app, deps)
   return app
 }

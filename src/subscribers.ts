@@ -1,3 +1,4 @@
+import { replayWhenPersonKnown } from './modules/integration/ingest.service.js'
 import type { Subscriber } from './platform/outbox/outbox.js'
 
 /**
@@ -5,5 +6,5 @@ import type { Subscriber } from './platform/outbox/outbox.js'
  * subscribers (rules, plans, webhooks, projections) here as they are built.
  */
 export function subscribers(): Subscriber[] {
-  return []
+  return [replayWhenPersonKnown]
 }

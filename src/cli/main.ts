@@ -3,6 +3,8 @@ import { ConfigError, loadConfig } from '../config.js'
 import { verifyAuditLog } from '../platform/audit/audit-chain.js'
 import { connect, type Database } from '../platform/database/database.js'
 import { migrate } from '../platform/database/migrate.js'
+import { ingestCommand } from './ingest.js'
+import { scoreOgrs3Command } from './score.js'
 import { isEmpty, seed } from './seed/seed.js'
 
 /** Runs a command against the configured database, closing it afterwards. */
@@ -85,6 +87,31 @@ program
       if (!report.ok) process.exitCode = 1
     }),
   )
+
+program
+  .command('ingest')
+  .description(
+    'apply HMPPS domain events from a file (or - for standard input): one message or a JSON array, bare or SNS-wrapped; prints one JSON line per message',
+  )
+  .argument('<file>', 'a JSON file, or - to read standard input')
+  .action((file: string) =>
+    withDatabase(async (database) => {
+      const counts = await ingestCommand(database, file)
+      console.error(
+        `${counts.applied} applied, ${counts.duplicate} already applied, ${counts['dead-letter']} kept as dead letters.`,
+      )
+    }),
+  )
+
+program
+  .command('score')
+  .description('actuarial scores, worked out without the database')
+  .command('ogrs3')
+  .description(
+    'OGRS3 for JSON lines on standard input, one result line each on standard output; exits 1 if any line had an error',
+  )
+  .option('--oasys-weights', 'use the OASys values of the disputed weights instead of the published ones')
+  .action((options: { oasysWeights?: boolean }) => scoreOgrs3Command(options))
 
 try {
   await program.parseAsync()

@@ -14,6 +14,7 @@ const SCOPE_NAMES: Record<(typeof API_SCOPES)[number], string> = {
   'people:read': 'Read people (identity and shared categories)',
   'timeline:read': 'Read timelines',
   'records:write': 'Send records about people (matched to existing people or opening new ones)',
+  'events:write': 'Send HMPPS domain events (applied to the people they name)',
 }
 const scopeChoices = API_SCOPES.map((scope) => ({ value: scope, text: SCOPE_NAMES[scope] }))
 

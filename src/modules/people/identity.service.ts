@@ -1,7 +1,8 @@
 import { NotFoundError, ValidationError } from '../../errors.js'
 import type { Actor } from '../../platform/access/actor.js'
 import { recordAudit, type Origin } from '../../platform/audit/audit.js'
-import type { Db, Tx } from '../../platform/database/database.js'
+import { sql } from 'kysely'
+import type { Db, Queryable, Tx } from '../../platform/database/database.js'
 import { publish } from '../../platform/outbox/outbox.js'
 import { canonicalCro, canonicalPnc, CRN, NOMS_NUMBER } from './identifiers.js'
 import * as repo from './identity.repository.js'
@@ -533,3 +534,42 @@ export async function identityOverview(db: Db, actor: Actor, origin: Origin) {
 }
 
 export const findMerge = (db: Db, id: string) => merges.findMerge(db, id)
+
+/**
+ * The living people holding any of these identifiers, keyed `type:value` (merged records
+ * resolve to who they were merged into), for modules applying other systems' events.
+ */
+export async function peopleHolding(db: Queryable, identifiers: repo.Identifier[]) {
+  const rows = await repo.findByIdentifiers(db, identifiers)
+  return new Map(rows.map((r) => [`${r.type}:${r.value}`, r.person_id]))
+}
+
+/** Records a prison number another system gives a known person; one held by someone else is left alone. */
+export async function addPrisonNumber(tx: Tx, personId: string, nomsNumber: string) {
+  await repo.insertIdentifiers(tx, personId, [{ type: 'noms', value: nomsNumber }], null)
+  await tx
+    .updateTable('people')
+    .set({ noms_number: nomsNumber, updated_at: sql`now()` })
+    .where('id', '=', personId)
+    .where('noms_number', 'is', null)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(selectFrom('people as other').select('other.id').where('other.noms_number', '=', nomsNumber)),
+      ),
+    )
+    .execute()
+}
+
+/**
+ * The prison merged two prisoner records: whoever Tandem knows by `from` is now known by
+ * `to`. The old number stays as a historical identifier, so old messages still find them.
+ */
+export async function replacePrisonNumber(tx: Tx, personId: string, from: string, to: string) {
+  await repo.insertIdentifiers(tx, personId, [{ type: 'noms', value: to }], null)
+  await tx
+    .updateTable('people')
+    .set({ noms_number: to, updated_at: sql`now()` })
+    .where('id', '=', personId)
+    .where((eb) => eb.or([eb('noms_number', '=', from), eb('noms_number', 'is', null)]))
+    .execute()
+}

@@ -407,6 +407,8 @@ export interface RegistrationsTable {
   next_review_on: DateOnly | null
   deregistered_on: DateOnly | null
   source_system: Generated<string>
+  source_ref: string | null
+  register_category: string | null
   created_at: Timestamp
 }
 
@@ -453,6 +455,56 @@ export interface TimelineEventsTable {
   created_at: Timestamp
 }
 
+export interface InboundMessagesTable {
+  message_key: string
+  event_type: string
+  occurred_at: Timestamp
+  person_id: Uuid | null
+  received_at: Timestamp
+}
+
+export interface DeadLettersTable {
+  id: Generated<number>
+  message_key: string
+  event_type: string | null
+  body: string
+  reason: string
+  waiting_for: ColumnType<string[], string[] | undefined, string[]>
+  received_at: Timestamp
+  attempts: Generated<number>
+  last_attempt_at: Timestamp
+  resolved_at: NullableTimestamp
+  resolution: 'applied' | 'duplicate' | 'discarded' | null
+  resolved_by: Uuid | null
+}
+
+export interface PersonStateClockTable {
+  person_id: Uuid
+  aspect: string
+  occurred_at: Timestamp
+}
+
+export interface RiskScoresTable {
+  person_id: Uuid
+  id: Generated<Uuid>
+  kind: string
+  score: ColumnType<string | null, number | null, number | null>
+  band: string | null
+  determined_at: Timestamp
+  source_system: string
+  created_at: Timestamp
+}
+
+export interface ImportRowsTable {
+  source_system: string
+  kind: 'sentences' | 'appointments' | 'contacts' | 'registrations'
+  row_key: string
+  row_hash: string
+  person_id: Uuid
+  target_id: Uuid
+  imported_at: Timestamp
+}
+
 export interface DB {
   regions: RegionsTable
   probation_delivery_units: ProbationDeliveryUnitsTable
@@ -491,4 +543,9 @@ export interface DB {
   appointments: AppointmentsTable
   contacts: ContactsTable
   timeline_events: TimelineEventsTable
+  inbound_messages: InboundMessagesTable
+  dead_letters: DeadLettersTable
+  person_state_clock: PersonStateClockTable
+  risk_scores: RiskScoresTable
+  import_rows: ImportRowsTable
 }
