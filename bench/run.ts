@@ -9,6 +9,7 @@ import { connect, type Database } from '../src/platform/database/database.js'
 import { migrate } from '../src/platform/database/migrate.js'
 import { captureTraces } from './capture.js'
 import { loadHttp, loadSql } from './load.js'
+import { measureIngest } from './ingest.js'
 import { measureMatching } from './matching.js'
 import {
   machine,
@@ -44,7 +45,10 @@ const program = new Command()
     'PostgreSQL server to use (databases tandem_bench_<people> are created on it)',
     process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
   )
-  .option('--only <names>', 'comma-separated scenario names to run ("matching" for identity matching)')
+  .option(
+    '--only <names>',
+    'comma-separated scenario names to run ("matching" for identity matching, "ingest" for domain events)',
+  )
   .parse()
 
 const options = program.opts<{
@@ -102,7 +106,12 @@ async function seeded(size: number): Promise<{ database: Database; url: string; 
   return { database, url, events: events.rows[0]!.n }
 }
 
-async function measure(size: number, names: string[] | null, port: number, withMatching = false) {
+async function measure(
+  size: number,
+  names: string[] | null,
+  port: number,
+  extras: { matching: boolean; ingest: boolean } = { matching: false, ingest: false },
+) {
   const { database, url, events } = await seeded(size)
   const server = await startServer(
     { DATABASE_URL: url, SEED_DEMO: 'false', DATABASE_POOL_SIZE: String(Math.max(10, concurrency)) },
@@ -163,7 +172,7 @@ async function measure(size: number, names: string[] | null, port: number, withM
     await server.stop()
   }
   let matching: BenchResults['matching']
-  if (withMatching) {
+  if (extras.matching) {
     process.stdout.write('matching             ')
     matching = await measureMatching(database.db, quick ? 150 : 1500, quick ? 50 : 500)
     console.log(
@@ -171,11 +180,20 @@ async function measure(size: number, names: string[] | null, port: number, withM
         `review rate ${matching.reviewRate.toFixed(3)}, p50 ${matching.matchMs.p50.toFixed(1)} ms per record`,
     )
   }
+  let ingest: BenchResults['ingest']
+  if (extras.ingest) {
+    process.stdout.write('ingest               ')
+    ingest = await measureIngest(database.db, quick ? 5_000 : 100_000, 4)
+    console.log(
+      `${ingest.events_per_second.toFixed(0)} events/s | raw inserts ${ingest.baseline_per_second.toFixed(0)} rows/s | ratio ${ingest.ratio.toFixed(2)}`,
+    )
+  }
   const version = await sql<{ v: string }>`select current_setting('server_version') as v`.execute(database.db)
   await database.close()
   return {
     results,
     matching,
+    ingest,
     events,
     postgres: version.rows[0]!.v,
     memory: { idle_rss_mib: Math.round(idleRss), loaded_rss_mib: Math.round(loadedRss) },
@@ -199,7 +217,8 @@ async function coldStart(port: number) {
 
 const started = Date.now()
 const names = options.only ? options.only.split(',') : null
-const main = await measure(people, names, 39_100, !names || names.includes('matching'))
+const wants = (name: string) => !names || names.includes(name)
+const main = await measure(people, names, 39_100, { matching: wants('matching'), ingest: wants('ingest') })
 const results: BenchResults = {
   date: new Date().toISOString(),
   command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
@@ -209,6 +228,7 @@ const results: BenchResults = {
   seconds_per_scenario: seconds,
   scenarios: main.results,
   matching: main.matching,
+  ingest: main.ingest,
   memory: main.memory,
 }
 if (!quick) results.startup = await coldStart(39_101)

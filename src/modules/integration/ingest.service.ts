@@ -2,7 +2,7 @@ import type { Actor } from '../../platform/access/actor.js'
 import { recordAudit, type Origin } from '../../platform/audit/audit.js'
 import type { Db, Queryable, Tx } from '../../platform/database/database.js'
 import type { Subscriber } from '../../platform/outbox/outbox.js'
-import { addPrisonNumber, peopleHolding, replacePrisonNumber } from '../people/identity.service.js'
+import { addPrisonNumber, peopleHolding } from '../people/identity.service.js'
 import {
   guessEventType,
   rawKey,
@@ -10,8 +10,9 @@ import {
   Undeliverable,
   type DomainEventMessage,
 } from './domain-events.js'
-import { mapEvent, ROSH_REGISTERS, type Effects, type StateChange } from './event-mapping.js'
+import { mapEvent, type Effects } from './event-mapping.js'
 import * as repo from './ingest.repository.js'
+import { applyStateChanges } from './state-changes.js'
 
 /**
  * The inbound pipeline for HMPPS domain events, shared by the HTTP endpoint, the NATS
@@ -176,10 +177,18 @@ export async function applyBatch(tx: Tx, raws: unknown[], source: MessageSource)
       item: a.effects.item,
     })),
   )
-  // In person order, so concurrent batches take row locks in the same order.
-  for (const a of [...applied].sort((x, y) => x.personId.localeCompare(y.personId)))
-    for (const change of a.effects.changes)
-      await applyChange(tx, a.personId, a.message, change, prisons, a.effects.item.sourceSystem)
+  await applyStateChanges(
+    tx,
+    applied.flatMap((a) =>
+      a.effects.changes.map((change) => ({
+        personId: a.personId,
+        at: a.message.occurredAt,
+        change,
+        sourceSystem: a.effects.item.sourceSystem,
+      })),
+    ),
+    (code) => prisons.get(code)?.name ?? null,
+  )
   await repo.publishMany(tx, [
     ...applied
       .filter((a) => a.newPrisonNumber)
@@ -247,54 +256,6 @@ function whoIsItAbout(message: DomainEventMessage, holders: Map<string, string>)
     )
   const noms = found.find((f) => f.type === 'noms' && f.value === message.nomsNumber)
   return { personId: people[0]!, newPrisonNumber: noms && !noms.personId ? noms.value : null }
-}
-
-async function applyChange(
-  tx: Tx,
-  personId: string,
-  message: DomainEventMessage,
-  change: StateChange,
-  prisons: Map<string, { id: string; name: string }>,
-  sourceSystem: string,
-) {
-  const at = message.occurredAt
-  const on = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(at)
-  const newest = (aspect: string) => repo.advanceClock(tx, personId, aspect, at)
-  switch (change.type) {
-    case 'received':
-      if (await newest('custody')) {
-        const prison = change.prisonCode
-          ? { code: change.prisonCode, name: prisons.get(change.prisonCode)?.name ?? change.prisonCode }
-          : null
-        await repo.setInCustody(tx, personId, prison, on)
-      }
-      return
-    case 'released':
-      if (await newest('custody')) await repo.setReleased(tx, personId, on, change.reason)
-      return
-    case 'licence-activated':
-      if (await newest('custody')) await repo.setOnLicence(tx, personId)
-      return
-    case 'registration':
-    case 'deregistration':
-    case 'registration-deleted': {
-      if (!(await newest(`register:${change.typeCode}`))) return
-      if (change.type === 'registration')
-        await repo.upsertRegistration(tx, personId, { ...change, registeredOn: change.registeredOn ?? on })
-      else if (change.type === 'deregistration')
-        await repo.endRegistrations(tx, personId, change.typeCode, change.on)
-      else await repo.deleteRegistration(tx, personId, change.ref)
-      if (change.typeCode === 'MAPP') await repo.refreshMappa(tx, personId)
-      if (change.typeCode in ROSH_REGISTERS) await repo.refreshRosh(tx, personId, ROSH_REGISTERS)
-      return
-    }
-    case 'prison-number-replaced':
-      if (await newest('prison-number')) await replacePrisonNumber(tx, personId, change.from, change.to)
-      return
-    case 'risk-scores':
-      await repo.insertRiskScores(tx, personId, change.scores, at, sourceSystem)
-      return
-  }
 }
 
 /**

@@ -23,15 +23,15 @@ export async function lockKeys(tx: Tx, keys: string[]) {
 /** The living people (merged records resolved to who they were merged into) holding any of these identifiers. */
 export async function findByIdentifiers(db: Queryable, identifiers: Identifier[]) {
   if (identifiers.length === 0) return []
-  const rows = await db
-    .selectFrom('person_identifiers as i')
-    .innerJoin('people as p', 'p.id', 'i.person_id')
-    .select(['i.type', 'i.value', sql<string>`coalesce(p.merged_into, p.id)`.as('person_id')])
-    .where((eb) =>
-      eb.or(identifiers.map((i) => eb.and([eb('i.type', '=', i.type), eb('i.value', '=', i.value)]))),
-    )
-    .execute()
-  return rows
+  // One join against the pairs as arrays: a batch of hundreds stays one index probe each.
+  const types = identifiers.map((i) => i.type)
+  const values = identifiers.map((i) => i.value)
+  const rows = await sql<{ type: IdentifierType; value: string; person_id: string }>`
+    select distinct i.type, i.value, coalesce(p.merged_into, p.id) as person_id
+    from unnest(${types}::text[], ${values}::text[]) wanted(type, value)
+    join person_identifiers i on i.type = wanted.type and i.value = wanted.value
+    join people p on p.id = i.person_id`.execute(db)
+  return rows.rows
 }
 
 export function findSourceRecord(db: Queryable, sourceSystem: string, sourceRef: string) {
