@@ -46,6 +46,10 @@ const ConfigSchema = z
     OIDC_CLIENT_ID: z.string().min(1).optional(),
     OIDC_CLIENT_SECRET: z.string().min(1).optional(),
     PUBLIC_URL: z.url().optional(),
+    NATS_URL: z.string().regex(/^(nats|tls):\/\/.+/, 'must look like nats://host:4222').optional(),
+    NATS_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, - or _').default('HMPPS_DOMAIN_EVENTS'),
+    NATS_SUBJECTS: z.string().min(1).default('hmpps.domain-events.>'),
+    NATS_DURABLE: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, - or _').default('tandem'),
   })
   .superRefine((env, ctx) => {
     const oidc = ['OIDC_ISSUER_URL', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const
@@ -80,6 +84,8 @@ export type Config = {
   runWorker: boolean
   logLevel: string
   oidc: { issuerUrl: string; clientId: string; clientSecret: string; redirectUrl: string } | null
+  /** The JetStream consumer of HMPPS domain events, when NATS_URL is set. */
+  nats: { url: string; stream: string; subjects: string[]; durable: string } | null
 }
 
 export class ConfigError extends Error {
@@ -128,5 +134,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             redirectUrl: new URL('/sign-in/oidc/callback', e.PUBLIC_URL).toString(),
           }
         : null,
+    nats: e.NATS_URL
+      ? { url: e.NATS_URL, stream: e.NATS_STREAM, subjects: e.NATS_SUBJECTS.split(','), durable: e.NATS_DURABLE }
+      : null,
   }
 }

@@ -5,6 +5,7 @@ import { ConfigError, loadConfig, type Config } from './config.js'
 import { connect } from './platform/database/database.js'
 import { migrate } from './platform/database/migrate.js'
 import { startWorker } from './platform/outbox/worker.js'
+import { startNatsConsumer } from './modules/integration/nats-consumer.js'
 import { subscribers } from './subscribers.js'
 
 const DEMO_PEOPLE = 300
@@ -35,6 +36,7 @@ async function main() {
   const worker = config.runWorker
     ? startWorker({ db: database.db, subscribers: subscribers(), log: app.log })
     : null
+  const nats = config.nats && config.runWorker ? await startNatsConsumer(database.db, config.nats, app.log) : null
   const address = await app.listen({ host: config.host, port: config.port })
   const url = address.replace('127.0.0.1', 'localhost').replace('[::1]', 'localhost')
 
@@ -58,6 +60,7 @@ async function main() {
     stopping = true
     app.log.info(`${signal}: stopping`)
     await app.close()
+    await nats?.stop()
     await worker?.stop()
     await database.close()
     process.exit(0)
