@@ -46,10 +46,19 @@ const ConfigSchema = z
     OIDC_CLIENT_ID: z.string().min(1).optional(),
     OIDC_CLIENT_SECRET: z.string().min(1).optional(),
     PUBLIC_URL: z.url().optional(),
-    NATS_URL: z.string().regex(/^(nats|tls):\/\/.+/, 'must look like nats://host:4222').optional(),
-    NATS_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, - or _').default('HMPPS_DOMAIN_EVENTS'),
+    NATS_URL: z
+      .string()
+      .regex(/^(nats|tls):\/\/.+/, 'must look like nats://host:4222')
+      .optional(),
+    NATS_STREAM: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, - or _')
+      .default('HMPPS_DOMAIN_EVENTS'),
     NATS_SUBJECTS: z.string().min(1).default('hmpps.domain-events.>'),
-    NATS_DURABLE: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, - or _').default('tandem'),
+    NATS_DURABLE: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, - or _')
+      .default('tandem'),
   })
   .superRefine((env, ctx) => {
     const oidc = ['OIDC_ISSUER_URL', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const
@@ -135,7 +144,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           }
         : null,
     nats: e.NATS_URL
-      ? { url: e.NATS_URL, stream: e.NATS_STREAM, subjects: e.NATS_SUBJECTS.split(','), durable: e.NATS_DURABLE }
+      ? {
+          url: e.NATS_URL,
+          stream: e.NATS_STREAM,
+          subjects: e.NATS_SUBJECTS.split(','),
+          durable: e.NATS_DURABLE,
+        }
       : null,
   }
 }

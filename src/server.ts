@@ -36,7 +36,8 @@ async function main() {
   const worker = config.runWorker
     ? startWorker({ db: database.db, subscribers: subscribers(), log: app.log })
     : null
-  const nats = config.nats && config.runWorker ? await startNatsConsumer(database.db, config.nats, app.log) : null
+  const nats =
+    config.nats && config.runWorker ? await startNatsConsumer(database.db, config.nats, app.log) : null
   const address = await app.listen({ host: config.host, port: config.port })
   const url = address.replace('127.0.0.1', 'localhost').replace('[::1]', 'localhost')
 

@@ -26,9 +26,11 @@ export async function startNatsConsumer(db: Db, settings: NatsSettings, log: Log
   const nc: NatsConnection = await connect({ servers: settings.url, name: 'tandem-ingest' })
   const jsm = await nc.jetstreamManager()
   // Create the stream and consumer if they are not there (a no-op when they are).
-  await jsm.streams.add({ name: settings.stream, subjects: settings.subjects }).catch(async (error: unknown) => {
-    if (!String(error).includes('already in use')) throw error
-  })
+  await jsm.streams
+    .add({ name: settings.stream, subjects: settings.subjects })
+    .catch(async (error: unknown) => {
+      if (!String(error).includes('already in use')) throw error
+    })
   await jsm.consumers.add(settings.stream, {
     durable_name: settings.durable,
     ack_policy: AckPolicy.Explicit,
