@@ -30,6 +30,14 @@ export interface BenchResults {
   seconds_per_scenario: number
   scenarios: ScenarioResult[]
   matching?: Omit<Evaluation, 'misses'>
+  import?: {
+    rows: number
+    seconds: number
+    rowsPerSecond: number
+    peakRssMib: number
+    startRssMib: number
+    outcomes: Record<string, number>
+  }
   ingest?: {
     events: number
     applied: number
@@ -109,6 +117,15 @@ export function markdownSection(results: BenchResults): string {
         `registrations, custody, risk scores) in batches of 500 from ${i.consumers} consumers at once, each found by CRN or prison number, ` +
         `claimed in the inbox, applied and published to the outbox: **${Math.round(i.events_per_second).toLocaleString('en-GB')} events/s**. ` +
         `Inserting the same inbox and timeline rows directly: ${Math.round(i.baseline_per_second).toLocaleString('en-GB')} rows/s (ratio ${i.ratio.toFixed(2)}).`,
+    )
+  }
+  if (results.import) {
+    const i = results.import
+    lines.push(
+      '',
+      `Legacy import: a people CSV of ${i.rows.toLocaleString('en-GB')} rows through \`tandem import --kind people\` (streamed, batches of 500, ` +
+        `identity checked against everyone known) took **${i.seconds} s** (${i.rowsPerSecond.toLocaleString('en-GB')} rows/s); ` +
+        `memory ${i.startRssMib} MiB before the first row and ${i.peakRssMib} MiB at the peak.`,
     )
   }
   if (results.memory) {

@@ -9,6 +9,7 @@ import { connect, type Database } from '../src/platform/database/database.js'
 import { migrate } from '../src/platform/database/migrate.js'
 import { captureTraces } from './capture.js'
 import { loadHttp, loadSql } from './load.js'
+import { measureImport } from './import.js'
 import { measureIngest } from './ingest.js'
 import { measureMatching } from './matching.js'
 import {
@@ -47,7 +48,7 @@ const program = new Command()
   )
   .option(
     '--only <names>',
-    'comma-separated scenario names to run ("matching" for identity matching, "ingest" for domain events)',
+    'comma-separated scenario names to run ("matching", "ingest" and "import" for those measurements)',
   )
   .parse()
 
@@ -215,6 +216,35 @@ async function coldStart(port: number) {
   }
 }
 
+/**
+ * The initial load: a people extract as large as the estate, imported into a database holding
+ * only a small seeded region (so the import leaves the benchmark estates as they were).
+ */
+async function importIntoFreshEstate(rows: number) {
+  const admin = new pg.Client({ connectionString: options.server })
+  await admin.connect()
+  await admin.query('drop database if exists tandem_bench_import with (force)')
+  await admin.query('create database tandem_bench_import')
+  const url = new URL(options.server)
+  url.pathname = '/tandem_bench_import'
+  const database = await connect({ kind: 'postgres', url: url.toString(), poolSize: 4 })
+  try {
+    await migrate(database)
+    await seed(database, { people: 2000, regions: 1, progress: false })
+    process.stdout.write('import               ')
+    const figures = await measureImport(database, rows)
+    console.log(
+      `${figures.rows.toLocaleString('en-GB')} people in ${figures.seconds} s (${figures.rowsPerSecond} rows/s), ` +
+        `memory ${figures.startRssMib} MiB at the start, ${figures.peakRssMib} MiB at the peak`,
+    )
+    return figures
+  } finally {
+    await database.close()
+    await admin.query('drop database if exists tandem_bench_import with (force)')
+    await admin.end()
+  }
+}
+
 const started = Date.now()
 const names = options.only ? options.only.split(',') : null
 const wants = (name: string) => !names || names.includes(name)
@@ -232,6 +262,7 @@ const results: BenchResults = {
   memory: main.memory,
 }
 if (!quick) results.startup = await coldStart(39_101)
+if (wants('import')) results.import = await importIntoFreshEstate(quick ? 2_000 : people)
 if (options.sizes) {
   const sizes = options.sizes.split(',').map(Number)
   results.scaling = []

@@ -3,6 +3,7 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import type { Config } from './config.js'
 import { adminRoutes } from './modules/admin/admin.routes.js'
 import { ingestRoutes } from './modules/integration/ingest.routes.js'
+import { webhookRoutes } from './modules/integration/webhooks.routes.js'
 import { apiRoutes } from './modules/api/api.routes.js'
 import { homeRoutes } from './modules/home/home.routes.js'
 import { identityRoutes } from './modules/people/identity.routes.js'
@@ -61,5 +62,6 @@ export async function buildApp({
   await apiRoutes(app, deps)
   identityRoutes(app, deps)
   ingestRoutes(app, deps)
+  webhookRoutes(app, deps)
   return app
 }

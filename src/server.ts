@@ -6,7 +6,7 @@ import { connect } from './platform/database/database.js'
 import { migrate } from './platform/database/migrate.js'
 import { startWorker } from './platform/outbox/worker.js'
 import { startNatsConsumer } from './modules/integration/nats-consumer.js'
-import { subscribers } from './subscribers.js'
+import { backgroundJobs, subscribers } from './subscribers.js'
 
 const DEMO_PEOPLE = 300
 
@@ -34,7 +34,7 @@ async function main() {
   }
   const app = await buildApp({ config, db: database.db })
   const worker = config.runWorker
-    ? startWorker({ db: database.db, subscribers: subscribers(), log: app.log })
+    ? startWorker({ db: database.db, subscribers: subscribers(), jobs: backgroundJobs(), log: app.log })
     : null
   const nats =
     config.nats && config.runWorker ? await startNatsConsumer(database.db, config.nats, app.log) : null

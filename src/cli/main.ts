@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from '../config.js'
 import { verifyAuditLog } from '../platform/audit/audit-chain.js'
 import { connect, type Database } from '../platform/database/database.js'
 import { migrate } from '../platform/database/migrate.js'
+import { importCommand, type ImportCommandOptions } from '../modules/integration/import/import.command.js'
 import { ingestCommand } from './ingest.js'
 import { scoreOgrs3Command } from './score.js'
 import { isEmpty, seed } from './seed/seed.js'
@@ -112,6 +113,19 @@ program
   )
   .option('--oasys-weights', 'use the OASys values of the disputed weights instead of the published ones')
   .action((options: { oasysWeights?: boolean }) => scoreOgrs3Command(options))
+
+program
+  .command('import')
+  .description('import a legacy extract (CSV) of one kind of row; bad rows are reported and skipped')
+  .argument('<file>', 'a CSV file whose first row names its columns')
+  .requiredOption('--kind <kind>', 'people, sentences, appointments, contacts or registrations')
+  .option('--dry-run', 'check every row and report problems, writing nothing')
+  .option('--mapping <file>', 'JSON that renames columns: { "columns": { "Their Column": "our_column" } }')
+  .option('--source <system>', 'system the extract came from, part of every row key (default legacy-import)')
+  .option('--agency <code>', 'lead agency for new people whose row has no agency_code')
+  .action((file: string, options: ImportCommandOptions) =>
+    withDatabase((database) => importCommand(database.db, file, options)),
+  )
 
 try {
   await program.parseAsync()

@@ -39,7 +39,9 @@ export async function apiRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
     },
     // The document describes the partner API only, not the pages.
     transform: (input) =>
-      input.url.startsWith('/api/v1/') ? jsonSchemaTransform(input) : { schema: { hide: true }, url: input.url },
+      input.url.startsWith('/api/v1/')
+        ? jsonSchemaTransform(input)
+        : { schema: { hide: true }, url: input.url },
   })
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true })
 

@@ -505,6 +505,37 @@ export interface ImportRowsTable {
   imported_at: Timestamp
 }
 
+export interface WebhookSubscriptionsTable {
+  id: Generated<Uuid>
+  agency_id: Uuid
+  service_user_id: Uuid
+  name: string
+  url: string
+  event_types: ColumnType<string[], string[], string[]>
+  secret: string
+  active: Generated<boolean>
+  created_by: Uuid | null
+  created_at: Timestamp
+  updated_at: Timestamp
+  version: Generated<number>
+}
+
+export interface WebhookDeliveriesTable {
+  id: Generated<Uuid>
+  subscription_id: Uuid
+  outbox_event_id: number | null
+  event_type: string
+  person_id: Uuid | null
+  payload: Json
+  status: Generated<'pending' | 'delivered' | 'failed' | 'dead'>
+  attempts: Generated<number>
+  next_attempt_at: Timestamp
+  last_status_code: number | null
+  last_error: string | null
+  delivered_at: NullableTimestamp
+  created_at: Timestamp
+}
+
 export interface DB {
   regions: RegionsTable
   probation_delivery_units: ProbationDeliveryUnitsTable
@@ -548,4 +579,6 @@ export interface DB {
   person_state_clock: PersonStateClockTable
   risk_scores: RiskScoresTable
   import_rows: ImportRowsTable
+  webhook_subscriptions: WebhookSubscriptionsTable
+  webhook_deliveries: WebhookDeliveriesTable
 }

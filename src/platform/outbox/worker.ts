@@ -6,6 +6,8 @@ import { drainOutbox, type Subscriber } from './outbox.js'
 export interface WorkerOptions {
   db: Db
   subscribers: Subscriber[]
+  /** Work that runs after each outbox pass, outside its transaction (sending webhooks, say); each returns how much it did. */
+  jobs?: ((db: Db) => Promise<number>)[]
   log: Pick<FastifyBaseLogger, 'error' | 'info'>
   /** How long to sleep when there is nothing to do. */
   idleMs?: number
@@ -21,7 +23,7 @@ export interface Worker {
  * The background worker: drains the outbox into subscribers and seals the audit log.
  * Runs in the web process by default; more can run against the same database.
  */
-export function startWorker({ db, subscribers, log, idleMs = 200 }: WorkerOptions): Worker {
+export function startWorker({ db, subscribers, jobs = [], log, idleMs = 200 }: WorkerOptions): Worker {
   let stopped = false
   let timer: NodeJS.Timeout | undefined
   let running: Promise<unknown> = Promise.resolve()
@@ -29,7 +31,9 @@ export function startWorker({ db, subscribers, log, idleMs = 200 }: WorkerOption
   async function runOnce(): Promise<number> {
     const events = await drainOutbox(db, subscribers)
     const sealed = await sealAuditLog(db)
-    return events + sealed
+    let done = events + sealed
+    for (const job of jobs) done += await job(db)
+    return done
   }
 
   function schedule(delay: number) {
