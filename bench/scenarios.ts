@@ -75,6 +75,21 @@ export async function buildScenarios(db: Db, serverUrl: string, concurrency: num
       paths: caseload.map((p) => `/search?q=${p.crn}`),
       headers: cookie(practitioner),
     },
+    // One client at a time: the server's own time per search, without queueing for the CPU.
+    {
+      name: 'search-1-client',
+      description: 'Search by surname, one request at a time (server time without queueing)',
+      concurrency: 1,
+      paths: caseload.map((p) => `/search?q=${encodeURIComponent(p.last_name)}`),
+      headers: cookie(practitioner),
+    },
+    {
+      name: 'search-identifier-1-client',
+      description: 'Search by CRN, one request at a time',
+      concurrency: 1,
+      paths: caseload.map((p) => `/search?q=${p.crn}`),
+      headers: cookie(practitioner),
+    },
     {
       name: 'single-view',
       description: "A person's page with the first page of their timeline",

@@ -186,7 +186,7 @@ describe.runIf(hasChromium)('the service shell in a real browser', () => {
     await expectAccessible(page)
     expect(problems).toEqual([])
     await context.close()
-  })
+  }, 90_000)
 
   it('gives the data protection officer the access log and emergency access review', async () => {
     const { page, context } = await newPage(rig)
