@@ -1,41 +1,16 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { engine, freshDatabase, type TestDatabase } from '../../../../test/support/database.js'
+import { csvImports } from '../../../../test/support/csv-import.js'
 import * as f from '../../../../test/support/factories.js'
 import { formatCro, formatPnc } from '../../people/identifiers.js'
-import { describeProblem, type RowProblem } from './import.schema.js'
-import { runImport, type ImportOptions } from './import.service.js'
 
 let database: TestDatabase
 let agencyCode: string
 let probation: string
-const dir = mkdtempSync(path.join(tmpdir(), 'tandem-import-'))
-let files = 0
-
-/** Writes rows as a CSV file (quoting every cell, as spreadsheets do when they must). */
-function csvFile(rows: string[][], raw?: string): string {
-  const file = path.join(dir, `fixture-${++files}.csv`)
-  writeFileSync(
-    file,
-    raw ?? rows.map((r) => r.map((c) => `"${c.replace(/"/g, '""')}"`).join(',')).join('\r\n'),
-  )
-  return file
-}
-
-async function run(options: Partial<ImportOptions> & { file: string }) {
-  const problems: RowProblem[] = []
-  const notices: string[] = []
-  const summary = await runImport(database.db, {
-    kind: 'people',
-    onProblem: (p) => problems.push(p),
-    onNotice: (n) => notices.push(n),
-    ...options,
-  })
-  return { summary, problems, notices, lines: problems.map(describeProblem) }
-}
+const fixtures = csvImports(() => database.db, 'import')
+const csvFile = (rows: string[][], raw?: string) => fixtures.csvFile(rows, raw, '\r\n')
+const run = fixtures.run
 
 const count = async (table: string) =>
   Number(

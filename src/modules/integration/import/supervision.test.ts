@@ -1,11 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { engine, freshDatabase, type TestDatabase } from '../../../../test/support/database.js'
+import { csvImports } from '../../../../test/support/csv-import.js'
 import * as f from '../../../../test/support/factories.js'
-import { describeProblem, type ImportKind, type RowProblem } from './import.schema.js'
-import { runImport } from './import.service.js'
+import type { ImportKind } from './import.schema.js'
 
 let database: TestDatabase
 let probation: string
@@ -13,29 +10,9 @@ let police: string
 let policeCode: string
 let person: { id: string; crn: string }
 let staffId: string
-const dir = mkdtempSync(path.join(tmpdir(), 'tandem-import-supervision-'))
-let files = 0
-
-function csvFile(rows: string[][]): string {
-  const file = path.join(dir, `fixture-${++files}.csv`)
-  writeFileSync(file, rows.map((r) => r.map((c) => `"${c.replace(/"/g, '""')}"`).join(',')).join('\n'))
-  return file
-}
-
-async function run(
-  kind: ImportKind,
-  rows: string[][],
-  options: { dryRun?: boolean; sourceSystem?: string } = {},
-) {
-  const problems: RowProblem[] = []
-  const summary = await runImport(database.db, {
-    kind,
-    file: csvFile(rows),
-    onProblem: (p) => problems.push(p),
-    ...options,
-  })
-  return { summary, lines: problems.map(describeProblem), problems }
-}
+const fixtures = csvImports(() => database.db, 'import-supervision')
+const run = (kind: ImportKind, rows: string[][], options: { dryRun?: boolean; sourceSystem?: string } = {}) =>
+  fixtures.run({ kind, file: fixtures.csvFile(rows), ...options })
 
 const timeline = (personId: string, kind: string) =>
   database.db
