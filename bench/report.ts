@@ -90,7 +90,7 @@ export function markdownSection(results: BenchResults): string {
     `Measured ${results.date.slice(0, 10)} with \`${results.command}\` on ${m.cpus} × ${m.cpu}, ${m.memory_gib} GiB,`,
     `Node.js ${m.node}, PostgreSQL ${m.postgres} (default settings), the server, database and load generator sharing the machine.`,
     `Data: ${results.people.toLocaleString('en-GB')} people and ${results.events.toLocaleString('en-GB')} timeline events.`,
-    `Each scenario ran for ${results.seconds_per_scenario} s after a 1 s warm-up; latencies are per request at the client.`,
+    `The database was read into the operating system's cache first (pg_prewarm). Each scenario ran for ${results.seconds_per_scenario} s after a 1 s warm-up; latencies are per request at the client.`,
     '',
     '| scenario | clients | p50 ms | p95 ms | p99 ms | req/s | SQL p50 ms | SQL p95 ms | SQL req/s | ratio |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
