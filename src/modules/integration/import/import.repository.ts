@@ -237,3 +237,21 @@ export async function publishMany(
     events.map((e) => ({ event_type: e.type, person_id: e.personId, payload: JSON.stringify(e.payload) })),
   )
 }
+
+/** The tables an import of this kind grows, whose planner statistics it keeps current. */
+const GROWN: Record<string, string[]> = {
+  people: [
+    'people',
+    'person_identifiers',
+    'person_aliases',
+    'person_addresses',
+    'source_records',
+    'timeline_events',
+  ],
+  records: ['import_rows', 'timeline_events', 'sentences', 'appointments', 'contacts', 'registrations'],
+}
+
+export async function refreshStatistics(db: Queryable, kind: string) {
+  for (const table of GROWN[kind === 'people' ? 'people' : 'records']!)
+    await sql`analyze ${sql.table(table)}`.execute(db)
+}
