@@ -48,14 +48,6 @@ export async function claimMessages(
   return new Set(won.map((r) => r.message_key))
 }
 
-export async function isApplied(db: Queryable, key: string) {
-  return !!(await db
-    .selectFrom('inbound_messages')
-    .select('message_key')
-    .where('message_key', '=', key)
-    .executeTakeFirst())
-}
-
 export async function insertTimeline(
   tx: Tx,
   items: { personId: string; occurredAt: Date; agencyId: string; item: Effects['item'] }[],
