@@ -1,7 +1,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { describeProblem, type RowProblem } from '../../src/modules/integration/import/import.schema.js'
+import {
+  describeProblem,
+  type ImportKind,
+  type RowProblem,
+} from '../../src/modules/integration/import/import.schema.js'
 import { runImport, type ImportOptions } from '../../src/modules/integration/import/import.service.js'
 import type { Db } from '../../src/platform/database/database.js'
 
@@ -31,5 +35,20 @@ export function csvImports(db: () => Db, name: string) {
     })
     return { summary, problems, notices, lines: problems.map(describeProblem) }
   }
-  return { csvFile, run }
+  /** One kind of rows, as a file, imported (or checked, with dryRun). */
+  const runKind = (
+    kind: ImportKind,
+    rows: string[][],
+    options: { dryRun?: boolean; sourceSystem?: string } = {},
+  ) => run({ kind, file: csvFile(rows), ...options })
+  /** A person's timeline items of one kind, oldest first. */
+  const timeline = (personId: string, kind: string) =>
+    db()
+      .selectFrom('timeline_events')
+      .selectAll()
+      .where('person_id', '=', personId)
+      .where('kind', '=', kind)
+      .orderBy('occurred_at')
+      .execute()
+  return { csvFile, run, runKind, timeline }
 }

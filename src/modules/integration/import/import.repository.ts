@@ -255,3 +255,15 @@ export async function refreshStatistics(db: Queryable, kind: string) {
   for (const table of GROWN[kind === 'people' ? 'people' : 'records']!)
     await sql`analyze ${sql.table(table)}`.execute(db)
 }
+
+/** Column types of the timeline rows an import writes, for insertMany. */
+export const TIMELINE_COLUMNS = {
+  person_id: 'uuid',
+  occurred_at: 'timestamptz',
+  kind: 'text',
+  category: 'text',
+  agency_id: 'uuid',
+  source_system: 'text',
+  title: 'text',
+  summary: 'text',
+} as const

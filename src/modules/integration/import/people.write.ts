@@ -201,16 +201,7 @@ export async function writePeople(tx: Tx, ctx: BatchContext, planned: Planned[])
   await repo.insertMany(
     tx,
     'timeline_events',
-    {
-      person_id: 'uuid',
-      occurred_at: 'timestamptz',
-      kind: 'text',
-      category: 'text',
-      agency_id: 'uuid',
-      source_system: 'text',
-      title: 'text',
-      summary: 'text',
-    },
+    repo.TIMELINE_COLUMNS,
     rows.map(({ person, agencyId, row, how }) => ({
       person_id: person.id,
       occurred_at: now,

@@ -131,16 +131,7 @@ async function write(
   await repo.insertMany(
     tx,
     'timeline_events',
-    {
-      person_id: 'uuid',
-      occurred_at: 'timestamptz',
-      kind: 'text',
-      category: 'text',
-      agency_id: 'uuid',
-      source_system: 'text',
-      title: 'text',
-      summary: 'text',
-    },
+    repo.TIMELINE_COLUMNS,
     rows.flatMap((r) => {
       const item = writer.timeline(r.value)
       return item

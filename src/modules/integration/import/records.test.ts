@@ -2,23 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { engine, freshDatabase, type TestDatabase } from '../../../../test/support/database.js'
 import { csvImports } from '../../../../test/support/csv-import.js'
 import * as f from '../../../../test/support/factories.js'
-import type { ImportKind } from './import.schema.js'
 
 let database: TestDatabase
 let probation: string
 let person: { id: string; crn: string }
 const fixtures = csvImports(() => database.db, 'import-records')
-const run = (kind: ImportKind, rows: string[][], options: { dryRun?: boolean; sourceSystem?: string } = {}) =>
-  fixtures.run({ kind, file: fixtures.csvFile(rows), ...options })
-
-const timeline = (personId: string, kind: string) =>
-  database.db
-    .selectFrom('timeline_events')
-    .selectAll()
-    .where('person_id', '=', personId)
-    .where('kind', '=', kind)
-    .orderBy('occurred_at')
-    .execute()
+const { runKind: run, timeline } = fixtures
 
 beforeAll(async () => {
   database = await freshDatabase()
