@@ -3,6 +3,7 @@ import { sql } from 'kysely'
 import type { Tx } from '../../platform/database/database.js'
 import { proposeMatch, type IncomingRecord } from '../../modules/people/identity.service.js'
 import { formatPnc } from '../../modules/people/identifiers.js'
+import { nickname } from './people.js'
 import { Random } from './random.js'
 
 /**
@@ -28,36 +29,6 @@ export interface LabelledRecord {
   /** The known person this record is about, or null for someone new. */
   truth: string | null
   kind: string
-}
-
-const NICKS: Record<string, string> = {
-  Robert: 'Bob',
-  William: 'Bill',
-  James: 'Jim',
-  Michael: 'Mike',
-  Richard: 'Rich',
-  Thomas: 'Tom',
-  Christopher: 'Chris',
-  Joseph: 'Joe',
-  Daniel: 'Danny',
-  Anthony: 'Tony',
-  Stephen: 'Steve',
-  Edward: 'Eddie',
-  David: 'Dave',
-  Matthew: 'Matt',
-  Andrew: 'Andy',
-  Alexander: 'Alex',
-  Benjamin: 'Ben',
-  Samuel: 'Sam',
-  Jonathan: 'Jon',
-  Nicholas: 'Nick',
-  Elizabeth: 'Liz',
-  Margaret: 'Maggie',
-  Jennifer: 'Jenny',
-  Rebecca: 'Becky',
-  Jessica: 'Jess',
-  Victoria: 'Vicky',
-  Susan: 'Sue',
 }
 
 function typo(random: Random, word: string): string {
@@ -86,7 +57,7 @@ export function noisyCopy(random: Random, person: KnownPerson): LabelledRecord {
   const kinds: string[] = []
   let name = { firstName: person.firstName, lastName: person.lastName }
   let dateOfBirth: string | null = person.dateOfBirth
-  const nick = NICKS[name.firstName]
+  const nick = nickname(name.firstName)
   const alias = person.aliases[0]
   // Each record gets at most one name error and one date error, in realistic proportions.
   const nameErrors: [number, string, () => typeof name][] = [

@@ -792,7 +792,8 @@ const NICKNAMES: Record<string, string> = {
   Deborah: 'Debbie',
   Patricia: 'Trish',
 }
-const nickname = (name: string) => NICKNAMES[name]
+/** The short form a person with this forename is often known by, if any. */
+export const nickname = (name: string): string | undefined => NICKNAMES[name]
 
 const PATHWAYS = [
   [

@@ -1,3 +1,5 @@
+import { londonDate } from '../../platform/views/format.js'
+
 /**
  * Dates as the HMPPS systems actually send them. Upstream payloads mix ISO 8601 with an
  * offset, ISO with a Java zone id suffix (`2023-06-19T10:00:00+01:00[Europe/London]`), local
@@ -15,17 +17,19 @@ const ZONE_OFFSETS: Record<string, number> = { GMT: 0, UTC: 0, UT: 0, Z: 0, BST:
 
 export class BadDate extends Error {}
 
+const londonParts = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  hourCycle: 'h23',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+})
+
 /** The offset of UK time from UTC, in minutes, at a UTC instant. */
 function londonOffsetAt(utcMs: number): number {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone: 'Europe/London',
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-  }).formatToParts(new Date(utcMs))
+  const parts = londonParts.formatToParts(new Date(utcMs))
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value)
   const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'))
   return Math.round((asUtc - Math.floor(utcMs / 60_000) * 60_000) / 60_000)
@@ -86,6 +90,5 @@ export function parseLocalDate(value: unknown): string {
     checkedUtc(y!, m!, d!, 0, 0, 0)
     return value.trim()
   }
-  const instant = parseInstant(value)
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(instant)
+  return londonDate(parseInstant(value))
 }

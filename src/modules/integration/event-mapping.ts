@@ -1,4 +1,5 @@
 import type { DataCategory } from '../../platform/access/actor.js'
+import { humanise } from '../../platform/views/format.js'
 import { Undeliverable, type DomainEventMessage } from './domain-events.js'
 import { BadDate, parseLocalDate } from './event-dates.js'
 
@@ -76,7 +77,8 @@ const localDate = (event: DomainEventMessage, key: string): string | null => {
   }
 }
 
-const humanise = (code: string) => code.charAt(0) + code.slice(1).toLowerCase().replace(/_/g, ' ')
+/** 'RELEASED_TO_HOSPITAL' → 'Released to hospital'. */
+const sentenceCase = (code: string) => humanise(code.toLowerCase())
 
 function item(
   kind: string,
@@ -109,7 +111,7 @@ const received: Mapper = (event, prisonName) => {
       'NOMIS',
       `Received into ${prison ? prisonName(prison) : 'prison'}`,
       {
-        summary: [reason && humanise(reason), text(event, 'details')].filter(Boolean).join('. ') || null,
+        summary: [reason && sentenceCase(reason), text(event, 'details')].filter(Boolean).join('. ') || null,
         prisonCode: prison,
       },
     ),
@@ -295,7 +297,7 @@ const reference = (event: DomainEventMessage) => {
 }
 const withState = (key: string) => (event: DomainEventMessage) => {
   const state = text(event, key)
-  return state ? humanise(state) : null
+  return state ? sentenceCase(state) : null
 }
 
 /** Every event type Tandem applies; any other type is kept as a dead letter. */

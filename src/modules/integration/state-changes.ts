@@ -1,4 +1,5 @@
 import type { Tx } from '../../platform/database/database.js'
+import { londonDate } from '../../platform/views/format.js'
 import { replacePrisonNumber } from '../people/identity.service.js'
 import { ROSH_REGISTERS, type StateChange } from './event-mapping.js'
 import * as repo from './state-changes.repository.js'
@@ -16,8 +17,6 @@ export interface PendingChange {
   change: StateChange
   sourceSystem: string
 }
-
-const UK_DATE = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' })
 
 /** The clocked part of state a change touches; risk scores are history and need none. */
 function aspectOf(change: StateChange): string | null {
@@ -105,7 +104,7 @@ async function applyRound(tx: Tx, round: PendingChange[], prisonName: (code: str
         ? [
             {
               personId: c.personId,
-              on: UK_DATE.format(c.at),
+              on: londonDate(c.at),
               change: c.change as Extract<StateChange, { type: T }>,
             },
           ]

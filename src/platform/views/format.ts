@@ -46,14 +46,16 @@ export function formatDateTime(value: Date | string | null | undefined): string 
   return `${formatDate(value)} at ${formatTime(value)}`
 }
 
+const isoDayFormat = new Intl.DateTimeFormat('en-CA', {
+  timeZone: LONDON,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+})
+
 /** The calendar date in London, as YYYY-MM-DD. */
 export function londonDate(value: Date): string {
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone: LONDON,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(value)
+  return isoDayFormat.format(value)
 }
 
 /** Whole years between a date of birth and `today` (both YYYY-MM-DD). */
