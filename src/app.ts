@@ -2,6 +2,11 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
 import type { Config } from './config.js'
 import { adminRoutes } from './modules/admin/admin.routes.js'
+import { caseRoutes } from './modules/cases/cases.routes.js'
+import { cohortRoutes } from './modules/cohorts/cohorts.routes.js'
+import { planRoutes } from './modules/plans/plans.routes.js'
+import { processRoutes } from './modules/process/process.routes.js'
+import { supervisionRoutes } from './modules/supervision/supervision.routes.js'
 import { ingestRoutes } from './modules/integration/ingest.routes.js'
 import { webhookRoutes } from './modules/integration/webhooks.routes.js'
 import { apiRoutes } from './modules/api/api.routes.js'
@@ -63,5 +68,10 @@ export async function buildApp({
   identityRoutes(app, deps)
   ingestRoutes(app, deps)
   webhookRoutes(app, deps)
+  cohortRoutes(app, deps)
+  caseRoutes(app, deps)
+  supervisionRoutes(app, deps)
+  planRoutes(app, deps)
+  processRoutes(app, deps)
   return app
 }

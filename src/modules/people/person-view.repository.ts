@@ -375,6 +375,16 @@ export async function findJourneyFacts(db: Queryable, actor: Actor, crn: string)
     : null
 }
 
+/** The identity bar of a person the actor may see: what every page about the person shows. */
+export async function findPersonHeader(db: Queryable, actor: Actor, crn: string) {
+  const row = await visiblePeople(db, actor)
+    .select(personColumns())
+    .select((eb) => [flags(eb).as('registrations')])
+    .where('p.crn', '=', crn)
+    .executeTakeFirst()
+  return row ? { person: toPerson(row as PersonRow), registrations: row.registrations } : null
+}
+
 /** When a CRN belongs to a merged record, the CRN of the person it was merged into. */
 export async function findMergedInto(db: Queryable, crn: string) {
   const row = await db

@@ -2,7 +2,7 @@ import { defaultPurpose, mayShow, type Access } from '../../platform/access/acce
 import { hasRole, type Actor } from '../../platform/access/actor.js'
 import { recordAudit, type Origin } from '../../platform/audit/audit.js'
 import type { Clock } from '../../platform/clock.js'
-import type { Db, Tx } from '../../platform/database/database.js'
+import type { Db, Queryable, Tx } from '../../platform/database/database.js'
 import { ageOn, londonDate } from '../../platform/views/format.js'
 import { buildJourney, journeySvg } from './journey.js'
 import * as repo from './person-view.repository.js'
@@ -117,3 +117,17 @@ export async function viewJourney(db: Db, actor: Actor, crn: string, origin: Ori
 }
 
 export const findMergedInto = repo.findMergedInto
+
+/**
+ * What another module's page about a person needs for the identity bar (`_person.njk`): the
+ * person with the actor's access to them, active registrations and age; null when the actor
+ * may not see them. Not audited here: the caller records the read with what its page shows,
+ * in its own transaction.
+ */
+export async function personHeader(db: Queryable, actor: Actor, crn: string, clock: Clock) {
+  const header = await repo.findPersonHeader(db, actor, crn)
+  if (!header) return null
+  return { ...header, age: ageOn(header.person.dateOfBirth, londonDate(clock.now())) }
+}
+
+export type PersonHeader = NonNullable<Awaited<ReturnType<typeof personHeader>>>

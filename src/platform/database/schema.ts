@@ -319,6 +319,9 @@ export interface CohortMembershipsTable {
   reason: Generated<string>
   review_on: DateOnly | null
   created_at: Timestamp
+  selected_by: Uuid | null
+  ended_reason: string | null
+  ended_by: Uuid | null
 }
 
 export interface AllocationsTable {
@@ -427,6 +430,11 @@ export interface AppointmentsTable {
   created_at: Timestamp
   updated_at: Timestamp
   version: Generated<number>
+  created_by: Uuid | null
+  outcome_recorded_by: Uuid | null
+  outcome_notes: string | null
+  rescheduled_from: Uuid | null
+  enforceable: Generated<boolean>
 }
 
 export interface ContactsTable {
@@ -439,6 +447,9 @@ export interface ContactsTable {
   author_user_id: Uuid | null
   agency_id: Uuid
   created_at: Timestamp
+  sensitive: Generated<boolean>
+  replaces_id: Uuid | null
+  superseded: Generated<boolean>
 }
 
 export interface TimelineEventsTable {
@@ -536,6 +547,223 @@ export interface WebhookDeliveriesTable {
   created_at: Timestamp
 }
 
+export interface CohortDecisionsTable {
+  person_id: Uuid
+  id: Generated<Uuid>
+  cohort_id: Uuid
+  decision: 'selected' | 'deselected' | 'not_selected'
+  reason: string
+  review_on: DateOnly | null
+  decided_by: Uuid | null
+  decided_at: Timestamp
+}
+
+export interface ResponsibilitiesTable {
+  id: Generated<Uuid>
+  cohort_id: Uuid | null
+  region_id: Uuid | null
+  pathway: string | null
+  task_type: string | null
+  lead_agency_kind: string
+  allocation_role: string | null
+  notes: Generated<string>
+  created_at: Timestamp
+  updated_at: Timestamp
+  version: Generated<number>
+}
+
+export interface WorkloadWeightsTable {
+  factor: 'tier' | 'rosh' | 'case_type'
+  value: string
+  /** numeric: read as a string by pg, so convert with Number(). */
+  points: ColumnType<string, number | string, number | string>
+  updated_at: Timestamp
+}
+
+export interface WorkloadSettingsTable {
+  id: Generated<boolean>
+  full_time_hours: ColumnType<string, number | string | undefined, number | string>
+  full_time_points: ColumnType<string, number | string | undefined, number | string>
+  updated_at: Timestamp
+}
+
+export interface AllocationRequestsTable {
+  person_id: Uuid
+  id: Generated<Uuid>
+  team_id: Uuid
+  reason: string
+  requested_at: Timestamp
+  requested_by: Uuid | null
+  status: Generated<'waiting' | 'allocated' | 'withdrawn'>
+  allocated_user_id: Uuid | null
+  allocated_by: Uuid | null
+  allocated_at: NullableTimestamp
+}
+
+export interface AppointmentAttendeesTable {
+  person_id: Uuid
+  appointment_id: Uuid
+  user_id: Uuid
+  agency_id: Uuid
+}
+
+export interface TasksTable {
+  person_id: Uuid
+  id: Generated<Uuid>
+  kind: string
+  title: string
+  reason: Generated<string>
+  owner_user_id: Uuid | null
+  owner_role: string | null
+  owner_agency_id: Uuid | null
+  due_on: DateOnly | null
+  required: Generated<boolean>
+  status: Generated<'open' | 'done' | 'suspended' | 'cancelled'>
+  status_reason: string | null
+  source: string
+  source_ref: string | null
+  created_at: Timestamp
+  updated_at: Timestamp
+  completed_at: NullableTimestamp
+  completed_by: Uuid | null
+  version: Generated<number>
+}
+
+export interface FlagsTable {
+  person_id: Uuid
+  id: Generated<Uuid>
+  rule_code: string
+  rule_version: number
+  condition_key: string
+  severity: 'low' | 'medium' | 'high' | 'critical'
+  title: string
+  reason: string
+  evidence: Json
+  status: Generated<'raised' | 'acknowledged' | 'resolved' | 'dismissed'>
+  raised_at: Timestamp
+  acknowledged_at: NullableTimestamp
+  acknowledged_by: Uuid | null
+  escalated_at: NullableTimestamp
+  closed_at: NullableTimestamp
+  closed_by: Uuid | null
+  close_reason: string | null
+}
+
+export interface CasePlansTable {
+  person_id: Uuid
+  created_by: Uuid | null
+  created_at: Timestamp
+  updated_at: Timestamp
+  version: Generated<number>
+}
+
+export interface PlanObjectivesTable {
+  person_id: Uuid
+  id: Generated<Uuid>
+  pathway: string
+  need_id: Uuid | null
+  description: string
+  status: Generated<'active' | 'achieved' | 'withdrawn'>
+  created_by: Uuid | null
+  created_at: Timestamp
+  updated_at: Timestamp
+  version: Generated<number>
+}
+
+export interface PlanActionsTable {
+  person_id: Uuid
+  id: Generated<Uuid>
+  objective_id: Uuid
+  description: string
+  service_type: string | null
+  owner_agency_id: Uuid
+  owner_user_id: Uuid | null
+  due_on: DateOnly | null
+  status: Generated<'not_started' | 'in_progress' | 'done' | 'suspended' | 'cancelled'>
+  status_reason: string | null
+  depends_on: ColumnType<string[], string[] | undefined, string[]>
+  created_by: Uuid | null
+  created_at: Timestamp
+  updated_at: Timestamp
+  version: Generated<number>
+}
+
+export interface PlanActionNotesTable {
+  person_id: Uuid
+  id: Generated<Uuid>
+  action_id: Uuid
+  note: string
+  author_user_id: Uuid | null
+  agency_id: Uuid
+  created_at: Timestamp
+}
+
+export interface DuplicateServicesTable {
+  person_id: Uuid
+  id: Generated<Uuid>
+  service_type: string
+  first_action_id: Uuid
+  second_action_id: Uuid
+  detected_at: Timestamp
+  status: Generated<'open' | 'resolved'>
+  resolved_by: Uuid | null
+  resolved_at: NullableTimestamp
+  resolution: string | null
+}
+
+export interface ProcessTemplatesTable {
+  id: Generated<Uuid>
+  family_id: Uuid
+  version: number
+  name: string
+  cohort_id: Uuid | null
+  region_id: Uuid | null
+  status: Generated<'draft' | 'published' | 'retired'>
+  definition: Json
+  created_by: Uuid | null
+  created_at: Timestamp
+  published_at: NullableTimestamp
+}
+
+export interface PersonProcessesTable {
+  person_id: Uuid
+  id: Generated<Uuid>
+  template_id: Uuid
+  stage_code: string
+  stage_entered_at: Timestamp
+  started_at: Timestamp
+  ended_at: NullableTimestamp
+  end_reason: string | null
+  version: Generated<number>
+}
+
+export interface PersonStageMovesTable {
+  person_id: Uuid
+  id: Generated<Uuid>
+  process_id: Uuid
+  from_stage: string | null
+  to_stage: string
+  cause: string
+  moved_at: Timestamp
+}
+
+export interface SuggestionsTable {
+  person_id: Uuid
+  id: Generated<Uuid>
+  suggestion_key: string
+  kind: string
+  title: string
+  reason: string
+  rank: number
+  inputs: Json
+  rule_version: Generated<number>
+  status: Generated<'open' | 'accepted' | 'dismissed' | 'expired'>
+  created_at: Timestamp
+  decided_at: NullableTimestamp
+  decided_by: Uuid | null
+  decision_reason: string | null
+}
+
 export interface DB {
   regions: RegionsTable
   probation_delivery_units: ProbationDeliveryUnitsTable
@@ -581,4 +809,21 @@ export interface DB {
   import_rows: ImportRowsTable
   webhook_subscriptions: WebhookSubscriptionsTable
   webhook_deliveries: WebhookDeliveriesTable
+  cohort_decisions: CohortDecisionsTable
+  responsibilities: ResponsibilitiesTable
+  workload_weights: WorkloadWeightsTable
+  workload_settings: WorkloadSettingsTable
+  allocation_requests: AllocationRequestsTable
+  appointment_attendees: AppointmentAttendeesTable
+  tasks: TasksTable
+  flags: FlagsTable
+  case_plans: CasePlansTable
+  plan_objectives: PlanObjectivesTable
+  plan_actions: PlanActionsTable
+  plan_action_notes: PlanActionNotesTable
+  duplicate_services: DuplicateServicesTable
+  process_templates: ProcessTemplatesTable
+  person_processes: PersonProcessesTable
+  person_stage_moves: PersonStageMovesTable
+  suggestions: SuggestionsTable
 }

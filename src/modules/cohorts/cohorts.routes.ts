@@ -1,0 +1,4 @@
+import type { FastifyInstance } from 'fastify'
+import type { AppDeps } from '../../app.js'
+
+export function cohortRoutes(_app: FastifyInstance, _deps: AppDeps) {}
