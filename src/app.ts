@@ -6,7 +6,9 @@ import { caseRoutes } from './modules/cases/cases.routes.js'
 import { cohortRoutes } from './modules/cohorts/cohorts.routes.js'
 import { planRoutes } from './modules/plans/plans.routes.js'
 import { processRoutes } from './modules/process/process.routes.js'
+import { suggestionRoutes } from './modules/process/suggestions.routes.js'
 import { supervisionRoutes } from './modules/supervision/supervision.routes.js'
+import { intelligenceRoutes } from './modules/intelligence/intelligence.routes.js'
 import { ingestRoutes } from './modules/integration/ingest.routes.js'
 import { webhookRoutes } from './modules/integration/webhooks.routes.js'
 import { apiRoutes } from './modules/api/api.routes.js'
@@ -73,5 +75,7 @@ export async function buildApp({
   supervisionRoutes(app, deps)
   planRoutes(app, deps)
   processRoutes(app, deps)
+  suggestionRoutes(app, deps)
+  intelligenceRoutes(app, deps)
   return app
 }

@@ -1,5 +1,11 @@
 import { replayWhenPersonKnown } from './modules/integration/ingest.service.js'
 import { deliverDueWebhooks, webhookSubscriber } from './modules/integration/webhooks.service.js'
+import {
+  escalateUnacknowledgedFlags,
+  ruleSubscriber,
+  sweepTimedRules,
+} from './modules/intelligence/rules.service.js'
+import { systemClock, type Clock } from './platform/clock.js'
 import type { Db } from './platform/database/database.js'
 import type { Subscriber } from './platform/outbox/outbox.js'
 
@@ -7,11 +13,28 @@ import type { Subscriber } from './platform/outbox/outbox.js'
  * Everything that reacts to domain events, wired in one place. Modules add their
  * subscribers (rules, plans, webhooks, projections) here as they are built.
  */
-export function subscribers(): Subscriber[] {
-  return [replayWhenPersonKnown, webhookSubscriber]
+export function subscribers(clock: Clock = systemClock): Subscriber[] {
+  return [replayWhenPersonKnown, webhookSubscriber, ruleSubscriber(clock)]
+}
+
+type Job = (db: Db) => Promise<number>
+
+/** Runs `job` at most once per `ms`: for sweeps over everyone, too heavy for every worker pass. */
+function atMostEvery(ms: number, job: Job, clock: Clock): Job {
+  let last = -Infinity
+  return async (db) => {
+    const now = clock.now().getTime()
+    if (now - last < ms) return 0
+    last = now
+    return job(db)
+  }
 }
 
 /** Work the worker does after each outbox pass: webhooks go out after the pass that queued them. */
-export function backgroundJobs(): ((db: Db) => Promise<number>)[] {
-  return [(db) => deliverDueWebhooks(db, { now: new Date() })]
+export function backgroundJobs(clock: Clock = systemClock): Job[] {
+  return [
+    (db) => deliverDueWebhooks(db, { now: clock.now() }),
+    (db) => escalateUnacknowledgedFlags(db, clock),
+    atMostEvery(60_000, (db) => sweepTimedRules(db, clock), clock),
+  ]
 }

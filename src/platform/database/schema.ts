@@ -764,6 +764,26 @@ export interface SuggestionsTable {
   decision_reason: string | null
 }
 
+export interface RulesTable {
+  code: string
+  version: number
+  name: string
+  description: Generated<string>
+  kind: string
+  parameters: Json
+  severity: 'low' | 'medium' | 'high' | 'critical'
+  category: string
+  reason_template: string
+  task_owner_role: 'lead_practitioner' | 'manager' | 'coordinator' | null
+  task_due_days: number | null
+  acknowledge_within_hours: Generated<number>
+  status: Generated<'draft' | 'enabled' | 'retired'>
+  created_by: Uuid | null
+  created_at: Timestamp
+  enabled_at: NullableTimestamp
+  enabled_by: Uuid | null
+}
+
 export interface DB {
   regions: RegionsTable
   probation_delivery_units: ProbationDeliveryUnitsTable
@@ -826,4 +846,5 @@ export interface DB {
   person_processes: PersonProcessesTable
   person_stage_moves: PersonStageMovesTable
   suggestions: SuggestionsTable
+  rules: RulesTable
 }

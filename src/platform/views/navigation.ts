@@ -19,6 +19,7 @@ const NAVIGATION: NavigationItem[] = [
   { text: 'Search', href: '/search', roles: CASEWORK_ROLES },
   { text: 'Cohorts', href: '/cohorts', roles: ['coordinator', 'manager'] },
   { text: 'Templates', href: '/templates', roles: ['coordinator'] },
+  { text: 'Rules', href: '/rules', roles: ['coordinator', 'administrator'] },
   { text: 'Insight', href: '/insight', roles: ['analyst', 'manager', 'coordinator'] },
   { text: 'Access log', href: '/access-log', roles: ['data_protection_officer'] },
   { text: 'Admin', href: '/admin', roles: ['administrator'] },

@@ -1,0 +1,86 @@
+-- Rules as data: each rule is a condition kind from a fixed library with its parameters, the
+-- flag it raises (severity, reason template), an optional task and an acknowledgement deadline.
+-- Editing a rule adds a version; only one version of a rule is enabled at a time, and every flag
+-- keeps the version that raised it.
+create table rules (
+  code text not null check (code ~ '^[A-Z][A-Z0-9_]{1,39}$'),
+  version integer not null check (version > 0),
+  name text not null,
+  description text not null default '',
+  kind text not null,
+  parameters jsonb not null default '{}',
+  severity text not null check (severity in ('low', 'medium', 'high', 'critical')),
+  -- The data category a flag from this rule reveals: only viewers who may see it see the flag.
+  category text not null references data_categories (code),
+  reason_template text not null,
+  task_owner_role text check (task_owner_role in ('lead_practitioner', 'manager', 'coordinator')),
+  task_due_days integer check (task_due_days between 0 and 365),
+  acknowledge_within_hours integer not null default 48 check (acknowledge_within_hours between 1 and 8760),
+  status text not null default 'draft' check (status in ('draft', 'enabled', 'retired')),
+  created_by uuid references users (id),
+  created_at timestamptz not null default now(),
+  enabled_at timestamptz,
+  enabled_by uuid references users (id),
+  primary key (code, version),
+  check ((task_owner_role is null) = (task_due_days is null))
+);
+create unique index rules_one_enabled on rules (code) where status = 'enabled';
+
+-- Escalation looks for open, unacknowledged, unescalated flags; My day for open flags per person.
+create index flags_unacknowledged on flags (raised_at) where status = 'raised' and escalated_at is null;
+create index flags_rule_open on flags (rule_code) where status in ('raised', 'acknowledged');
+
+insert into rules (code, version, name, description, kind, parameters, severity, category, reason_template,
+  task_owner_role, task_due_days, acknowledge_within_hours, status, enabled_at) values
+  ('RELEASE_NO_ACCOMMODATION', 1, 'Release without accommodation',
+   'Due for release soon with no confirmed address to go to.',
+   'release_without_accommodation', '{"days": 14}', 'high', 'accommodation',
+   'Due for release on {releaseDate} ({daysToRelease} days) with no confirmed accommodation',
+   'lead_practitioner', 2, 24, 'enabled', now()),
+  ('RELEASED_HOMELESS', 1, 'Released homeless',
+   'Released from custody recently and recorded as having no fixed abode.',
+   'released_homeless', '{"days": 28}', 'critical', 'accommodation',
+   'Released on {releasedOn} with no fixed abode',
+   'lead_practitioner', 1, 24, 'enabled', now()),
+  ('UNACCEPTABLE_ABSENCES', 1, 'Unacceptable absences',
+   'Repeated unacceptable absences within a period: consider enforcement.',
+   'absences_in_window', '{"count": 2, "days": 30}', 'high', 'supervision',
+   '{count} unacceptable absences in {days} days: {dates}',
+   'lead_practitioner', 5, 48, 'enabled', now()),
+  ('NO_CONTACT_HIGH_ROSH', 1, 'No recent contact: high risk of serious harm',
+   'No contact recorded for a while with someone assessed as high or very high risk of serious harm.',
+   'no_contact', '{"days": 21, "roshLevels": ["high", "very_high"]}', 'high', 'risk',
+   'No contact for {daysSince} days (last contact {lastContact}); risk of serious harm {rosh}',
+   'lead_practitioner', 2, 24, 'enabled', now()),
+  ('SAFEGUARDING_REGISTRATION', 1, 'New domestic abuse or child concerns registration',
+   'A domestic abuse or child concerns registration was added.',
+   'registration_added',
+   '{"days": 30, "typeCodes": ["ADVP", "ADVV", "REG30", "RCCO", "RCPR", "RCHD", "CPPC", "CHRG"]}',
+   'high', 'family',
+   'New registration: {registration} on {registeredOn}',
+   'lead_practitioner', 5, 48, 'enabled', now()),
+  ('MAPPA_RAISED', 1, 'MAPPA level raised',
+   'The MAPPA management level went up.',
+   'mappa_raised', '{"days": 30, "minimumLevel": 2}', 'high', 'risk',
+   'MAPPA level raised from {fromLevel} to {toLevel} on {registeredOn}',
+   'lead_practitioner', 5, 48, 'enabled', now()),
+  ('LICENCE_END_APPROACHING', 1, 'Licence end approaching',
+   'The licence ends soon: plan the end of supervision.',
+   'licence_end_approaching', '{"days": 28}', 'low', 'sentence',
+   'Licence ends on {licenceEnd} ({daysLeft} days)',
+   'lead_practitioner', 7, 168, 'enabled', now()),
+  ('OVERDUE_PLAN_ACTIONS', 1, 'Overdue plan actions',
+   'Actions in the shared case plan are past their due date.',
+   'overdue_plan_actions', '{"minimum": 1}', 'medium', 'supervision',
+   '{count} plan actions overdue, the oldest due on {oldestDue}',
+   null, null, 72, 'enabled', now()),
+  ('DUPLICATE_SERVICES', 1, 'Duplicate services',
+   'Two agencies provide the same service to the same person.',
+   'duplicate_services', '{}', 'medium', 'supervision',
+   '{service} is provided by more than one agency (found on {detectedOn})',
+   'lead_practitioner', 5, 72, 'enabled', now()),
+  ('RECALL', 1, 'Recall',
+   'A recall is being considered or has been decided.',
+   'recalled', '{"days": 28}', 'critical', 'sentence',
+   '{recall} on {recallDate}',
+   'lead_practitioner', 1, 4, 'enabled', now());

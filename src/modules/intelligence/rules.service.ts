@@ -1,0 +1,179 @@
+import type { Clock } from '../../platform/clock.js'
+import type { Db, Queryable, Tx } from '../../platform/database/database.js'
+import { publish, type OutboxEvent, type Subscriber } from '../../platform/outbox/outbox.js'
+import { londonDate } from '../../platform/views/format.js'
+import { changeTasksBySource, createTask } from '../tasks/tasks.service.js'
+import { findHolds, type At } from './rule-conditions.repository.js'
+import { concernsKind, isConditionKind, KINDS, renderReason, type Hold } from './rule-conditions.js'
+import * as repo from './rules.repository.js'
+
+export type Rule = repo.RuleRow
+export const TASK_SOURCE = 'rule'
+
+function atOf(now: Date): At {
+  return { now, today: londonDate(now) }
+}
+
+function addDays(day: string, days: number): string {
+  const d = new Date(`${day}T12:00:00Z`)
+  d.setUTCDate(d.getUTCDate() + days)
+  return d.toISOString().slice(0, 10)
+}
+
+/** The people a rule's condition holds for now (one person, or everyone), with the reason written. */
+export async function holdsFor(db: Queryable, rule: Rule, personId: string | null, now: Date) {
+  if (!isConditionKind(rule.kind)) return []
+  const holds = await findHolds(
+    db,
+    { code: rule.code, kind: rule.kind, parameters: rule.parameters },
+    personId,
+    atOf(now),
+  )
+  return holds.map((h) => ({ ...h, reason: renderReason(rule.reason_template, h.evidence) }))
+}
+
+/**
+ * Brings one rule's flags in line with its condition for one person or everyone: raises what
+ * holds (never twice), resolves what no longer holds, creates the rule's task and publishes
+ * flag.raised / flag.resolved, all in the caller's transaction.
+ */
+export async function applyRule(tx: Tx, rule: Rule, personId: string | null, now: Date) {
+  const holds = await holdsFor(tx, rule, personId, now)
+  const raised = await repo.insertFlags(tx, rule, holds, now)
+  const resolved = await repo.resolveClearedFlags(tx, rule.code, personId, holds, now)
+  const byKey = new Map<string, Hold>(holds.map((h) => [`${h.personId}|${h.conditionKey}`, h]))
+  for (const flag of raised) {
+    const hold = byKey.get(`${flag.person_id}|${flag.condition_key}`)
+    await publish(tx, {
+      type: 'flag.raised',
+      personId: flag.person_id,
+      payload: {
+        flagId: flag.id,
+        ruleCode: rule.code,
+        ruleVersion: rule.version,
+        severity: rule.severity,
+        conditionKey: flag.condition_key,
+        evidence: hold?.evidence ?? {},
+      },
+    })
+    if (rule.task_owner_role && rule.task_due_days !== null)
+      await createRuleTask(tx, rule, flag.person_id, flag.id, flag.reason, now)
+  }
+  for (const flag of resolved) {
+    await publish(tx, {
+      type: 'flag.resolved',
+      personId: flag.person_id,
+      payload: { flagId: flag.id, ruleCode: rule.code, conditionKey: flag.condition_key, automatic: true },
+    })
+    await changeTasksBySource(
+      tx,
+      {
+        personId: flag.person_id,
+        source: TASK_SOURCE,
+        refPrefix: flag.id,
+        status: 'cancelled',
+        reason: 'Flag resolved',
+      },
+      { now: () => now },
+    )
+  }
+  return { raised: raised.length, resolved: resolved.length }
+}
+
+async function createRuleTask(
+  tx: Tx,
+  rule: Rule,
+  personId: string,
+  flagId: string,
+  reason: string,
+  now: Date,
+) {
+  const owners = await repo.findOwners(tx, personId)
+  const owner =
+    rule.task_owner_role === 'manager'
+      ? owners.manager
+      : rule.task_owner_role === 'lead_practitioner'
+        ? owners.lead
+        : null
+  const ownerUserId = owner ? ('user_id' in owner ? owner.user_id : owner.id) : null
+  await createTask(tx, {
+    personId,
+    kind: 'flag',
+    title: rule.name,
+    reason,
+    ownerUserId,
+    ownerRole: rule.task_owner_role,
+    ownerAgencyId: owner?.agency_id ?? null,
+    dueOn: addDays(londonDate(now), rule.task_due_days ?? 0),
+    source: TASK_SOURCE,
+    sourceRef: flagId,
+  })
+}
+
+/** The enabled rules, read once per pass (they change rarely, and a pass is one transaction). */
+export const enabledRules = repo.findEnabledRules
+
+/** Evaluates the enabled rules an event may affect, for the event's person. */
+export async function evaluateForEvent(tx: Tx, event: Pick<OutboxEvent, 'type' | 'personId'>, now: Date) {
+  if (!event.personId || event.type.startsWith('flag.') || event.type.startsWith('task.')) return
+  for (const rule of await repo.findEnabledRules(tx)) {
+    if (isConditionKind(rule.kind) && concernsKind(rule.kind, event.type))
+      await applyRule(tx, rule, event.personId, now)
+  }
+}
+
+/** Wired into the outbox worker: every event about a person may raise or clear flags. */
+export function ruleSubscriber(clock: Clock): Subscriber {
+  return {
+    name: 'intelligence.rules',
+    types: '*',
+    handle: (tx, event) => evaluateForEvent(tx, event, clock.now()),
+  }
+}
+
+/**
+ * The periodic sweep: conditions that hold or clear as time passes (a release date coming
+ * closer, days without contact) are judged for everyone, one set-based query per rule.
+ */
+export async function sweepTimedRules(db: Db, clock: Clock) {
+  let changed = 0
+  for (const rule of await repo.findEnabledRules(db)) {
+    if (!isConditionKind(rule.kind) || !KINDS[rule.kind].timed) continue
+    const result = await db.transaction().execute((tx) => applyRule(tx, rule, null, clock.now()))
+    changed += result.raised + result.resolved
+  }
+  return changed
+}
+
+/**
+ * Flags nobody acknowledged within their rule's deadline go to the manager of the person's
+ * lead team: the flag is marked escalated, the manager gets a task, and flag.escalated is published.
+ */
+export async function escalateUnacknowledgedFlags(db: Db, clock: Clock) {
+  const now = clock.now()
+  return db.transaction().execute(async (tx) => {
+    const overdue = await repo.findOverdueFlags(tx, now)
+    for (const flag of overdue) {
+      await repo.markEscalated(tx, flag.person_id, flag.id, now)
+      const { manager } = await repo.findOwners(tx, flag.person_id)
+      await createTask(tx, {
+        personId: flag.person_id,
+        kind: 'flag_escalation',
+        title: `Not acknowledged: ${flag.title}`,
+        reason: `${flag.reason}. Nobody acknowledged this flag within ${flag.acknowledge_within_hours} hours.`,
+        ownerUserId: manager?.id ?? null,
+        ownerRole: 'manager',
+        ownerAgencyId: manager?.agency_id ?? null,
+        dueOn: londonDate(now),
+        source: TASK_SOURCE,
+        sourceRef: `${flag.id}:escalation`,
+      })
+      await publish(tx, {
+        type: 'flag.escalated',
+        personId: flag.person_id,
+        payload: { flagId: flag.id, managerUserId: manager?.id ?? null },
+      })
+    }
+    return overdue.length
+  })
+}

@@ -1,0 +1,292 @@
+import { sql, type SqlBool } from 'kysely'
+import { jsonArrayFrom } from 'kysely/helpers/postgres'
+import { accessFor } from '../../platform/access/access.js'
+import type { Actor, DataCategory } from '../../platform/access/actor.js'
+import type { Queryable } from '../../platform/database/database.js'
+import { PATHWAY_CATEGORY, type Suggestion } from './suggestions.rules.js'
+
+/**
+ * The facts next best actions rest on, and the stored suggestions. Every query reaches the
+ * person through accessFor, and every fact is limited in SQL to the categories the access
+ * row shares, so nothing the viewer may not see can shape a suggestion.
+ */
+
+const shares = (category: DataCategory) => sql<SqlBool>`${category}::text = any(access.categories)`
+
+/** Whether the access row shares the data category of a resettlement pathway column. */
+function sharesPathway(column: string) {
+  const cases = sql.join(
+    Object.entries(PATHWAY_CATEGORY).map(([pathway, category]) => sql`when ${pathway} then ${category}`),
+    sql` `,
+  )
+  return sql<SqlBool>`(case ${sql.ref(column)} ${cases} end)::text = any(access.categories)`
+}
+
+export interface FactWindow {
+  today: string
+  now: Date
+  taskHorizon: string
+  registrationsSince: string
+}
+
+/** Everything the rules need about one visible person, in one query; null if not visible. */
+export async function findFacts(db: Queryable, actor: Actor, personId: string, w: FactWindow) {
+  return db
+    .selectFrom('people as p')
+    .innerJoin(accessFor(actor, 'p'), (join) => join.onTrue())
+    .select(['p.id', 'p.crn', 'access.categories'])
+    .select(
+      sql<string | null>`case when ${shares('sentence')} then p.custody_status end`.as('custody_status'),
+    )
+    .select((eb) => [
+      jsonArrayFrom(
+        eb
+          .selectFrom('person_needs as n')
+          .select(['n.id', 'n.pathway', 'n.level', 'n.description', 'n.assessed_on as assessedOn'])
+          .whereRef('n.person_id', '=', 'p.id')
+          .where('n.level', '<>', 'none')
+          // Needs are assessed by probation: shown with the supervision category.
+          .where(shares('supervision'))
+          .where(sharesPathway('n.pathway')),
+      ).as('needs'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('plan_objectives as o')
+          .select(['o.pathway'])
+          .whereRef('o.person_id', '=', 'p.id')
+          .where('o.status', '=', 'active')
+          .where(sharesPathway('o.pathway')),
+      ).as('objectives'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('plan_actions as pa')
+          .innerJoin('plan_objectives as o', (j) =>
+            j.onRef('o.person_id', '=', 'pa.person_id').onRef('o.id', '=', 'pa.objective_id'),
+          )
+          .select([
+            'pa.id',
+            'pa.description',
+            'o.pathway',
+            'pa.due_on as dueOn',
+            'pa.owner_user_id as ownerUserId',
+          ])
+          .whereRef('pa.person_id', '=', 'p.id')
+          .where('pa.status', 'in', ['not_started', 'in_progress'])
+          .where('o.status', '=', 'active')
+          .where((w2) => w2.or([w2('pa.due_on', '<', w.today), w2('pa.owner_user_id', 'is', null)]))
+          .where(sharesPathway('o.pathway')),
+      ).as('actions'),
+      sql<boolean>`exists (select 1 from plan_actions ha where ha.person_id = p.id
+        and ha.service_type = 'housing' and ha.status in ('not_started', 'in_progress')
+        and ${shares('accommodation')})`.as('housing_action'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('tasks as t')
+          .select(['t.id', 't.title', 't.due_on as dueOn', 't.source'])
+          .whereRef('t.person_id', '=', 'p.id')
+          .where('t.status', '=', 'open')
+          .where('t.due_on', '<=', w.taskHorizon)
+          .where(shares('supervision')),
+      ).as('tasks'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('person_processes as pp')
+          .innerJoin('process_templates as pt', 'pt.id', 'pp.template_id')
+          .select([
+            'pp.id',
+            'pp.stage_code as stageCode',
+            'pp.stage_entered_at as stageEnteredAt',
+            'pt.name as templateName',
+            'pt.definition',
+            sql<string[]>`array(select t.source_ref from tasks t where t.person_id = pp.person_id
+              and t.source in ('process', 'process-milestone') and t.source_ref like pp.id::text || ':%')`.as(
+              'taskRefs',
+            ),
+          ])
+          .whereRef('pp.person_id', '=', 'p.id')
+          .where('pp.ended_at', 'is', null)
+          .where(shares('supervision')),
+      ).as('processes'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('flags as fl')
+          .select(['fl.id', 'fl.severity', 'fl.title', 'fl.reason', 'fl.raised_at as raisedAt'])
+          .whereRef('fl.person_id', '=', 'p.id')
+          .where('fl.status', '=', 'raised')
+          .where('fl.acknowledged_at', 'is', null)
+          .where(shares('risk')),
+      ).as('flags'),
+      eb
+        .selectFrom('appointments as ap')
+        .select(sql<Date>`min(ap.starts_at)`.as('next'))
+        .whereRef('ap.person_id', '=', 'p.id')
+        .where('ap.starts_at', '>=', w.now)
+        .where((w2) =>
+          w2.or([w2('ap.outcome', 'is', null), w2('ap.outcome', 'not in', ['cancelled', 'rescheduled'])]),
+        )
+        .where(shares('supervision'))
+        .as('next_appointment_at'),
+      eb
+        .selectFrom('sentences as s')
+        .select(sql<string>`min(s.expected_release_on)::text`.as('release'))
+        .whereRef('s.person_id', '=', 'p.id')
+        .where('s.ended_on', 'is', null)
+        .where('s.expected_release_on', '>=', w.today)
+        .where(shares('sentence'))
+        .as('release_on'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('registrations as r')
+          .select([
+            'r.id',
+            'r.type_description as typeDescription',
+            'r.category',
+            'r.registered_on as registeredOn',
+          ])
+          .whereRef('r.person_id', '=', 'p.id')
+          .where('r.deregistered_on', 'is', null)
+          .where('r.registered_on', '>=', w.registrationsSince)
+          .where(sql<SqlBool>`r.category = any(access.categories)`),
+      ).as('registrations'),
+    ])
+    .where('p.id', '=', personId)
+    .where('p.merged_into', 'is', null)
+    .executeTakeFirst()
+}
+
+export type FactRow = NonNullable<Awaited<ReturnType<typeof findFacts>>>
+
+/** Keys decided recently enough that they are not to be suggested again. */
+export async function findRecentlyDecidedKeys(
+  db: Queryable,
+  personId: string,
+  since: { dismissed: Date; accepted: Date },
+) {
+  const rows = await db
+    .selectFrom('suggestions')
+    .select('suggestion_key')
+    .distinct()
+    .where('person_id', '=', personId)
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('status', '=', 'dismissed'), eb('decided_at', '>=', since.dismissed)]),
+        eb.and([eb('status', '=', 'accepted'), eb('decided_at', '>=', since.accepted)]),
+      ]),
+    )
+    .execute()
+  return new Set(rows.map((r) => r.suggestion_key))
+}
+
+/** Stores a suggestion as the one open row for its key, refreshing the facts of an existing one. */
+export async function upsertOpen(db: Queryable, personId: string, s: Suggestion) {
+  const values = {
+    kind: s.kind,
+    title: s.title,
+    reason: s.reason,
+    rank: s.rank,
+    inputs: JSON.stringify(s.inputs),
+    rule_version: s.ruleVersion,
+  }
+  await db
+    .insertInto('suggestions')
+    .values({
+      person_id: personId,
+      suggestion_key: s.key,
+      ...values,
+      decided_by: null,
+      decision_reason: null,
+    })
+    .onConflict((oc) =>
+      // A literal, not a parameter: PostgreSQL must match it to the partial index's predicate.
+      oc
+        .columns(['person_id', 'suggestion_key'])
+        .where(sql<SqlBool>`status = 'open'`)
+        .doUpdateSet(values),
+    )
+    .execute()
+}
+
+/**
+ * Expires the open suggestions that no longer apply, among those the viewer could have
+ * computed (all their categories visible): another viewer's wider view is left alone.
+ */
+export async function expireOthers(
+  db: Queryable,
+  personId: string,
+  keep: string[],
+  categories: readonly string[],
+  at: Date,
+) {
+  let query = db
+    .updateTable('suggestions')
+    .set({ status: 'expired', decided_at: at, decision_reason: 'No longer applies' })
+    .where('person_id', '=', personId)
+    .where('status', '=', 'open')
+    .where(sql<SqlBool>`inputs -> 'categories' <@ ${JSON.stringify(categories)}::jsonb`)
+  if (keep.length) query = query.where('suggestion_key', 'not in', keep)
+  const rows = await query.returning('id').execute()
+  return rows.length
+}
+
+/** A visible person's open suggestions whose categories the viewer may all see, most urgent first. */
+export function findOpenVisible(db: Queryable, actor: Actor, personId: string, limit: number) {
+  return db
+    .selectFrom('suggestions as s')
+    .innerJoin('people as p', 'p.id', 's.person_id')
+    .innerJoin(accessFor(actor, 'p'), (join) => join.onTrue())
+    .select(['s.id', 's.kind', 's.title', 's.reason', 's.rank', 's.created_at as createdAt'])
+    .where('s.person_id', '=', personId)
+    .where('s.status', '=', 'open')
+    .where(sql<SqlBool>`s.inputs -> 'categories' <@ to_jsonb(access.categories)`)
+    .orderBy('s.rank')
+    .orderBy('s.suggestion_key')
+    .limit(limit)
+    .execute()
+}
+
+/** One suggestion of a person (by CRN) the viewer may see, resting only on categories they may see. */
+export function findVisibleSuggestion(db: Queryable, actor: Actor, crn: string, id: string) {
+  return db
+    .selectFrom('suggestions as s')
+    .innerJoin('people as p', 'p.id', 's.person_id')
+    .innerJoin(accessFor(actor, 'p'), (join) => join.onTrue())
+    .select([
+      's.id',
+      's.person_id as personId',
+      's.kind',
+      's.title',
+      's.reason',
+      's.inputs',
+      's.status',
+      's.decided_at as decidedAt',
+      'access.categories',
+      'access.relationship',
+    ])
+    .where('p.crn', '=', crn)
+    .where('p.merged_into', 'is', null)
+    .where('s.id', '=', id)
+    .where(sql<SqlBool>`s.inputs -> 'categories' <@ to_jsonb(access.categories)`)
+    .executeTakeFirst()
+}
+
+/** Records a decision on a suggestion that is still open; false if someone decided it first. */
+export async function decide(
+  db: Queryable,
+  d: {
+    personId: string
+    id: string
+    status: 'accepted' | 'dismissed'
+    userId: string
+    reason: string | null
+    at: Date
+  },
+) {
+  const result = await db
+    .updateTable('suggestions')
+    .set({ status: d.status, decided_at: d.at, decided_by: d.userId, decision_reason: d.reason })
+    .where('person_id', '=', d.personId)
+    .where('id', '=', d.id)
+    .where('status', '=', 'open')
+    .executeTakeFirst()
+  return result.numUpdatedRows > 0n
+}
