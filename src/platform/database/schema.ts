@@ -784,6 +784,13 @@ export interface RulesTable {
   enabled_by: Uuid | null
 }
 
+export interface PlanAdaptationsTable {
+  person_id: Uuid
+  cause_ref: string
+  change: string
+  applied_at: Timestamp
+}
+
 export interface DB {
   regions: RegionsTable
   probation_delivery_units: ProbationDeliveryUnitsTable
@@ -846,5 +853,6 @@ export interface DB {
   person_processes: PersonProcessesTable
   person_stage_moves: PersonStageMovesTable
   suggestions: SuggestionsTable
+  plan_adaptations: PlanAdaptationsTable
   rules: RulesTable
 }

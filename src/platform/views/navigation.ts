@@ -18,6 +18,7 @@ const NAVIGATION: NavigationItem[] = [
   { text: 'Allocations', href: '/allocations', roles: ['manager'] },
   { text: 'Search', href: '/search', roles: CASEWORK_ROLES },
   { text: 'Cohorts', href: '/cohorts', roles: ['coordinator', 'manager'] },
+  { text: 'Duplicate work', href: '/plans/duplicates', roles: ['coordinator', 'manager'] },
   { text: 'Templates', href: '/templates', roles: ['coordinator'] },
   { text: 'Rules', href: '/rules', roles: ['coordinator', 'administrator'] },
   { text: 'Insight', href: '/insight', roles: ['analyst', 'manager', 'coordinator'] },
