@@ -30,6 +30,9 @@ describe('the API description', () => {
       '/api/v1/people',
       '/api/v1/people/{crn}',
       '/api/v1/people/{crn}/timeline',
+      '/api/v1/people/{crn}/appointments',
+      '/api/v1/people/{crn}/plan',
+      '/api/v1/people/{crn}/flags',
       '/api/v1/records',
       '/api/v1/events',
     ])

@@ -13,6 +13,9 @@ import * as sharing from './sharing.repository.js'
 const SCOPE_NAMES: Record<(typeof API_SCOPES)[number], string> = {
   'people:read': 'Read people (identity and shared categories)',
   'timeline:read': 'Read timelines',
+  'appointments:read': 'Read appointments',
+  'plans:read': 'Read case plans (the objectives shared, the actions the agency owns)',
+  'flags:read': 'Read flags with their reasons and evidence',
   'records:write': 'Send records about people (matched to existing people or opening new ones)',
   'events:write': 'Send HMPPS domain events (applied to the people they name)',
 }

@@ -17,6 +17,7 @@ import {
   TimelineItem,
   TimelineQuery,
 } from './api.schema.js'
+import { caseApiRoutes } from './case-api.routes.js'
 
 const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem }
 
@@ -24,7 +25,8 @@ const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem }
  * The partner REST API. It calls the same services as the pages, so access rules and the
  * audit log are identical; a client sees only what its agency's agreements share.
  */
-export async function apiRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
+export async function apiRoutes(app: FastifyInstance, deps: AppDeps) {
+  const { db, clock } = deps
   await app.register(fastifySwagger, {
     openapi: {
       info: {
@@ -175,4 +177,5 @@ export async function apiRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
       }
     },
   )
+  caseApiRoutes(app, deps)
 }

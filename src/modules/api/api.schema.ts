@@ -93,3 +93,62 @@ export const Problem = z.object({
 })
 
 export const TimelineQuery = z.object({ before: TimelineCursor.optional() })
+
+const Instant = z.string().describe('ISO 8601 date and time, UTC')
+const Day = z.string().describe('YYYY-MM-DD')
+
+export const Appointment = z.object({
+  id: z.string(),
+  startsAt: Instant,
+  endsAt: Instant,
+  kind: z.string(),
+  location: z.string(),
+  agency: z.string(),
+  staff: z.string().nullable(),
+  outcome: z.string().nullable(),
+  attendees: z.array(z.object({ name: z.string(), agency: z.string() })),
+})
+
+export const PlanAction = z.object({
+  id: z.string(),
+  description: z.string(),
+  serviceType: z.string().nullable(),
+  ownerAgency: z.string(),
+  owner: z.string().nullable(),
+  dueOn: Day.nullable(),
+  status: z.string(),
+  statusReason: z.string().nullable(),
+  overdue: z.boolean(),
+})
+
+export const Plan = z.object({
+  pathways: z.array(
+    z.object({
+      pathway: z.string(),
+      objectives: z.array(
+        z.object({
+          id: z.string(),
+          status: z.string(),
+          description: z.string().nullable().describe('Null when its category is not shared with you'),
+          actions: z.array(PlanAction),
+        }),
+      ),
+      unplannedNeeds: z.array(z.object({ level: z.string(), description: z.string(), assessedOn: Day })),
+    }),
+  ),
+})
+
+export const Flag = z.object({
+  id: z.string(),
+  rule: z.string(),
+  ruleVersion: z.number(),
+  severity: z.string(),
+  title: z.string(),
+  reason: z.string(),
+  evidence: z.record(z.string(), z.unknown()),
+  status: z.string(),
+  raisedAt: Instant,
+  acknowledgedAt: Instant.nullable(),
+  closedAt: Instant.nullable(),
+  closeReason: z.string().nullable(),
+})

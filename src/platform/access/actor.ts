@@ -84,7 +84,15 @@ export const ALLOCATION_ROLE_NAMES: Record<string, string> = {
   youth_offending_worker: 'Youth offending worker',
 }
 
-export const API_SCOPES = ['people:read', 'timeline:read', 'records:write', 'events:write'] as const
+export const API_SCOPES = [
+  'people:read',
+  'timeline:read',
+  'appointments:read',
+  'plans:read',
+  'flags:read',
+  'records:write',
+  'events:write',
+] as const
 export type ApiScope = (typeof API_SCOPES)[number]
 
 /** Who is acting: a signed-in person or an API client's service account. */
