@@ -3,6 +3,7 @@ import type { Role } from '../../platform/access/actor.js'
 import type { Db } from '../../platform/database/database.js'
 import { addDays, isoDay, type Random } from './random.js'
 import { COHORTS, REGIONS, type CohortCode, type RegionSeed } from './regions.js'
+import { defaultCriteriaJson, defaultResponsibilityRows } from '../../modules/cohorts/default-criteria.js'
 
 /** Everyone seeded can sign in with this password; it is printed at start-up, never used in production. */
 export const DEMO_PASSWORD = 'tandem-demo-password'
@@ -73,12 +74,30 @@ export const DEMO_ACCOUNTS: { email: string; name: string; roles: Role[]; descri
 
 export const PEOPLE_PER_PRACTITIONER = 36
 const PRACTITIONERS_PER_TEAM = 8
+/**
+ * The demo manager's team is a large one where the estate has the staff for it, so that the
+ * allocation queue is measured as a manager of a big team sees it; its first practitioner (the
+ * demo practitioner) then carries a full caseload of about this many people.
+ */
+const LARGE_TEAM = 40
+const FULL_CASELOAD = 60
 
 export interface SeededTeam {
   id: string
   pduId: string
   practitioners: string[]
   managerId: string
+  /** A practitioner who takes extra cases from their colleagues, and the chance of each. */
+  heavyCaseload: { userId: string; share: number } | null
+}
+
+/** Team sizes for a delivery unit: teams of about eight, or a large first team when asked and possible. */
+function teamSizes(practitioners: number, large: boolean): number[] {
+  if (large && practitioners >= LARGE_TEAM + PRACTITIONERS_PER_TEAM) {
+    const rest = practitioners - LARGE_TEAM
+    return [LARGE_TEAM, ...apportion(rest, Array(Math.ceil(rest / PRACTITIONERS_PER_TEAM)).fill(1))]
+  }
+  return apportion(practitioners, Array(Math.ceil(practitioners / PRACTITIONERS_PER_TEAM)).fill(1))
 }
 
 export interface SeededRegion {
@@ -241,9 +260,8 @@ export async function seedEstate(
       const pduId = random.uuid()
       pduRows.push({ id: pduId, region_id: regionId, code: `${seed.code}-${p + 1}`, name: place })
       const practitioners = Math.max(1, Math.ceil((peoplePerPdu[p] ?? 0) / PEOPLE_PER_PRACTITIONER))
-      const teamCount = Math.ceil(practitioners / PRACTITIONERS_PER_TEAM)
-      const perTeam = apportion(practitioners, Array(teamCount).fill(1))
-      const teams = perTeam.map((size, t) => {
+      const perTeam = teamSizes(practitioners, index === 0 && p === 0)
+      const teams = perTeam.map((size, t): SeededTeam => {
         const teamId = random.uuid()
         teamRows.push({
           id: teamId,
@@ -269,7 +287,14 @@ export async function seedEstate(
             teamId,
           ),
         )
-        return { id: teamId, pduId, practitioners: members, managerId }
+        const heavyCaseload =
+          size >= LARGE_TEAM
+            ? {
+                userId: members[0]!,
+                share: (FULL_CASELOAD - PEOPLE_PER_PRACTITIONER) / ((size - 1) * PEOPLE_PER_PRACTITIONER),
+              }
+            : null
+        return { id: teamId, pduId, practitioners: members, managerId, heavyCaseload }
       })
       return { id: pduId, teams }
     })
@@ -306,7 +331,7 @@ export async function seedEstate(
     code: c.code,
     name: c.name,
     description: c.description,
-    criteria: '{}',
+    criteria: defaultCriteriaJson(c.code),
   }))
   const cohorts = Object.fromEntries(cohortRows.map((c) => [c.code, c.id])) as Record<CohortCode, string>
 
@@ -318,6 +343,7 @@ export async function seedEstate(
   await insertMany(db, 'user_roles', staff.roles)
   await insertMany(db, 'team_members', staff.members)
   await insertMany(db, 'cohorts', cohortRows)
+  await insertMany(db, 'responsibilities', defaultResponsibilityRows(cohorts))
   await seedAgreements(db, random, regions, cohorts, today)
   return { regions, cohorts, hqAgencyId }
 }
