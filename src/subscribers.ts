@@ -5,6 +5,7 @@ import {
   ruleSubscriber,
   sweepTimedRules,
 } from './modules/intelligence/rules.service.js'
+import { advanceTimedStages, processSubscribersWith } from './modules/process/process.service.js'
 import { systemClock, type Clock } from './platform/clock.js'
 import type { Db } from './platform/database/database.js'
 import type { Subscriber } from './platform/outbox/outbox.js'
@@ -14,7 +15,7 @@ import type { Subscriber } from './platform/outbox/outbox.js'
  * subscribers (rules, plans, webhooks, projections) here as they are built.
  */
 export function subscribers(clock: Clock = systemClock): Subscriber[] {
-  return [replayWhenPersonKnown, webhookSubscriber, ruleSubscriber(clock)]
+  return [replayWhenPersonKnown, webhookSubscriber, ruleSubscriber(clock), ...processSubscribersWith(clock)]
 }
 
 type Job = (db: Db) => Promise<number>
@@ -35,6 +36,7 @@ export function backgroundJobs(clock: Clock = systemClock): Job[] {
   return [
     (db) => deliverDueWebhooks(db, { now: clock.now() }),
     (db) => escalateUnacknowledgedFlags(db, clock),
+    atMostEvery(60_000, (db) => advanceTimedStages(db, clock), clock),
     atMostEvery(60_000, (db) => sweepTimedRules(db, clock), clock),
   ]
 }

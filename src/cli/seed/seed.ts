@@ -6,6 +6,7 @@ import { hashPassword } from '../../platform/auth/passwords.js'
 import type { Database } from '../../platform/database/database.js'
 import { copyText } from './copy-text.js'
 import { DEMO_PASSWORD, seedEstate, type Estate } from './estate.js'
+import { seedProcessTemplates } from './process-templates.js'
 import { emptyRows, generatePerson, TABLES, type Rows, type TableName } from './people.js'
 import { Random } from './random.js'
 
@@ -47,6 +48,7 @@ export async function seed(database: Database, options: SeedOptions): Promise<Se
     await hashPassword(DEMO_PASSWORD),
     today,
   )
+  await seedProcessTemplates(database.db, estate.cohorts, today)
 
   const bar = options.progress
     ? new cliProgress.SingleBar(
@@ -139,6 +141,11 @@ const ORDER: TableName[] = [
   'appointments',
   'contacts',
   'timeline_events',
+  'allocation_requests',
+  'case_plans',
+  'plan_objectives',
+  'plan_actions',
+  'tasks',
 ]
 
 async function writeRows(database: Database, rows: Rows) {
