@@ -20,6 +20,7 @@ export interface Scenario {
 export async function buildScenarios(db: Db, serverUrl: string, concurrency: number): Promise<Scenario[]> {
   const practitioner = await signIn(serverUrl, 'practitioner@tandem.example', DEMO_PASSWORD)
   const analyst = await signIn(serverUrl, 'analyst@tandem.example', DEMO_PASSWORD)
+  const manager = await signIn(serverUrl, 'manager@tandem.example', DEMO_PASSWORD)
   const caseload = await db
     .selectFrom('allocations as a')
     .innerJoin('users as u', 'u.id', 'a.user_id')
@@ -104,12 +105,25 @@ export async function buildScenarios(db: Db, serverUrl: string, concurrency: num
       paths: caseload.map((p) => `/people/${p.crn}/timeline`),
       headers: cookie(practitioner),
     },
+    // The demo practitioner carries a full caseload (about 60) in the demo manager's large team.
     {
       name: 'caseload',
-      description: 'My caseload (about 36 people)',
+      description: `My caseload (${caseload.length} lead cases): risk, tier, stage, next appointment, flags, overdue work`,
       concurrency,
-      paths: ['/caseload'],
+      paths: [
+        '/caseload',
+        '/caseload?sort=next',
+        '/caseload?sort=risk&order=descending',
+        '/caseload?overdue=yes',
+      ],
       headers: cookie(practitioner),
+    },
+    {
+      name: 'allocation-queue',
+      description: "Allocation queue with every practitioner's workload, manager of a large team",
+      concurrency,
+      paths: ['/allocations'],
+      headers: cookie(manager),
     },
     {
       name: 'my-day',

@@ -13,6 +13,8 @@ import * as f from './support/factories.js'
 
 interface Fixture {
   crn: string
+  cohortCode: string
+  practitionerId: string
   surname: string
   /** Never part of any request, so it can only appear in a response that shows the person. */
   firstName: string
@@ -34,6 +36,25 @@ const PERSONAL: Record<string, { role: Role; path: (p: Fixture) => string; api?:
   'GET /admin/restrictions': { role: 'administrator', path: (p) => `/admin/restrictions?crn=${p.crn}` },
   'GET /identity': { role: 'administrator', path: () => '/identity' },
   'GET /identity/reviews/:id': { role: 'administrator', path: (p) => `/identity/reviews/${p.reviewId}` },
+  'GET /people/:crn/allocation': { role: 'practitioner', path: (p) => `/people/${p.crn}/allocation` },
+  'GET /people/:crn/appointments': { role: 'practitioner', path: (p) => `/people/${p.crn}/appointments` },
+  'GET /people/:crn/contacts': { role: 'practitioner', path: (p) => `/people/${p.crn}/contacts` },
+  'GET /people/:crn/plan': { role: 'practitioner', path: (p) => `/people/${p.crn}/plan` },
+  'GET /people/:crn/tasks': { role: 'practitioner', path: (p) => `/people/${p.crn}/tasks` },
+  'GET /people/:crn/flags': { role: 'practitioner', path: (p) => `/people/${p.crn}/flags` },
+  'GET /appointments': { role: 'practitioner', path: () => '/appointments' },
+  'GET /caseload/team/:userId': { role: 'manager', path: (p) => `/caseload/team/${p.practitionerId}` },
+  'GET /allocations': { role: 'manager', path: () => '/allocations' },
+  'GET /allocations/:crn': { role: 'manager', path: (p) => `/allocations/${p.crn}` },
+  'GET /cohorts/:code': { role: 'coordinator', path: (p) => `/cohorts/${p.cohortCode}` },
+  'GET /cohorts/:code/suggestions/:crn': {
+    role: 'coordinator',
+    path: (p) => `/cohorts/${p.cohortCode}/suggestions/${p.crn}`,
+  },
+  'GET /cohorts/:code/members/:crn/deselect': {
+    role: 'coordinator',
+    path: (p) => `/cohorts/${p.cohortCode}/members/${p.crn}/deselect`,
+  },
   'GET /api/v1/people': { role: 'partner_worker', path: (p) => `/api/v1/people?q=${p.crn}`, api: true },
   'GET /api/v1/people/:crn': { role: 'partner_worker', path: (p) => `/api/v1/people/${p.crn}`, api: true },
   'GET /api/v1/people/:crn/timeline': {
@@ -41,6 +62,38 @@ const PERSONAL: Record<string, { role: Role; path: (p: Fixture) => string; api?:
     path: (p) => `/api/v1/people/${p.crn}/timeline`,
     api: true,
   },
+  'GET /api/v1/people/:crn/appointments': {
+    role: 'partner_worker',
+    path: (p) => `/api/v1/people/${p.crn}/appointments`,
+    api: true,
+  },
+  'GET /api/v1/people/:crn/plan': {
+    role: 'partner_worker',
+    path: (p) => `/api/v1/people/${p.crn}/plan`,
+    api: true,
+  },
+  'GET /api/v1/people/:crn/flags': {
+    role: 'partner_worker',
+    path: (p) => `/api/v1/people/${p.crn}/flags`,
+    api: true,
+  },
+}
+
+/**
+ * Routes that show personal data but need records this walk does not make (an appointment, an
+ * action, a suggestion, a duplicate pair): their audit and access checks are in the named tests.
+ */
+const COVERED_ELSEWHERE: Record<string, string> = {
+  'GET /my-day/events': 'src/modules/home: the live flags of My day, for the same people as GET /',
+  'GET /people/:crn/appointments/:id/outcome': 'src/modules/supervision/supervision.test.ts',
+  'GET /people/:crn/contacts/:id': 'src/modules/supervision/supervision.test.ts',
+  'GET /people/:crn/plan/objectives/new': 'src/modules/plans/plans.test.ts',
+  'GET /people/:crn/plan/objectives/:objectiveId/actions/new': 'src/modules/plans/plans.test.ts',
+  'GET /people/:crn/plan/actions/:actionId': 'src/modules/plans/plans.test.ts',
+  'GET /plans/duplicates': 'src/modules/plans/plans.test.ts',
+  'GET /people/:crn/suggestions/:id/dismiss': 'src/modules/process/suggestions.test.ts',
+  'GET /cohorts/:code/suggestions': 'src/modules/cohorts/cohorts.test.ts',
+  'GET /rules/:code/versions/:version/preview': 'src/modules/intelligence/rules.test.ts',
 }
 
 /** Routes that show no personal data about people on probation, and why. */
@@ -55,6 +108,21 @@ const IMPERSONAL: Record<string, string> = {
   'GET /insight': 'aggregate counts with small numbers suppressed',
   'GET /identity/merge': 'empty merge form',
   'GET /identity/merges/:id': "a merge's date and reason, no personal details",
+  'GET /cohorts': 'cohort names and counts',
+  'GET /cohorts/new': 'empty cohort form',
+  'GET /cohorts/:code/edit': "a cohort's criteria",
+  'GET /cohorts/:code/responsibilities': 'which agency leads which pathway',
+  'GET /allocations/workload-settings': 'workload weights',
+  'GET /caseload/team': "each practitioner's number of cases, points and capacity",
+  'GET /templates': 'process templates',
+  'GET /templates/new': 'empty template form',
+  'GET /templates/:id': 'a process template',
+  'GET /templates/:id/stages/:code': 'a stage of a process template',
+  'GET /templates/:id/stages/:code/tasks/:task': 'a task of a process template',
+  'GET /templates/:id/migrate': 'counts of people at each stage',
+  'GET /rules': 'rule definitions',
+  'GET /rules/:code': 'a rule and its versions',
+  'GET /rules/:code/edit': 'a rule form',
 }
 
 let database: TestDatabase
@@ -105,13 +173,34 @@ beforeAll(async () => {
     .values({ source_record_id: source.id, candidate_person_id: made.id, score: 9, explanation: '[]' })
     .returning('id')
     .executeTakeFirstOrThrow()
-  person = { crn: made.crn, surname: 'Walkabout', firstName: 'Zebedee', reviewId: review.id }
+  const code = await db
+    .selectFrom('cohorts')
+    .select('code')
+    .where('id', '=', cohort)
+    .executeTakeFirstOrThrow()
   await f.addTimelineEvent(db, made.id, { category: 'risk', agencyId: probation })
   await f.joinCohort(db, made.id, cohort)
-  for (const role of ['practitioner', 'data_protection_officer', 'administrator'] as Role[]) {
-    const related = await f.makeUser(db, { agencyId: probation, roles: [role] })
+  // The person's case is held by a team: its manager and coordinator are related to them.
+  const team = await f.makeTeam(db, probation)
+  await db.updateTable('people').set({ lead_team_id: team }).where('id', '=', made.id).execute()
+  await db
+    .insertInto('allocation_requests')
+    .values({ person_id: made.id, team_id: team, reason: 'New case', requested_by: null })
+    .execute()
+  let practitionerId = ''
+  for (const role of [
+    'practitioner',
+    'manager',
+    'coordinator',
+    'data_protection_officer',
+    'administrator',
+  ] as Role[]) {
+    const teamIds = role === 'manager' || role === 'coordinator' ? [team] : []
+    const related = await f.makeUser(db, { agencyId: probation, roles: [role], teamIds })
     const stranger = await f.makeUser(db, { agencyId: probation, roles: [role] })
     if (role === 'practitioner') {
+      practitionerId = related
+      await db.insertInto('team_members').values({ team_id: team, user_id: related }).execute()
       await f.allocate(db, made.id, related, { agencyId: probation, isLead: true })
       const at = new Date()
       at.setUTCHours(12, 0, 0, 0)
@@ -145,11 +234,18 @@ beforeAll(async () => {
       stranger: await f.sessionCookie(db, stranger),
     }
   }
+  person = {
+    crn: made.crn,
+    cohortCode: code.code,
+    practitionerId,
+    surname: 'Walkabout',
+    firstName: 'Zebedee',
+    reviewId: review.id,
+  }
+  const scopes = ['people:read', 'timeline:read', 'appointments:read', 'plans:read', 'flags:read']
   apiTokens = {
-    related: (await f.makeApiClient(db, police, ['people:read', 'timeline:read'])).token,
-    stranger: (
-      await f.makeApiClient(db, await f.makeAgency(db, { kind: 'health' }), ['people:read', 'timeline:read'])
-    ).token,
+    related: (await f.makeApiClient(db, police, scopes)).token,
+    stranger: (await f.makeApiClient(db, await f.makeAgency(db, { kind: 'health' }), scopes)).token,
   }
   app = await testApp(db)
 })
@@ -167,9 +263,10 @@ describe(`every route on ${engine}`, () => {
     for (const route of gets) {
       // Administration of agencies, teams, users and agreements holds no data about people on probation.
       const administration = route.startsWith('GET /admin') && !(route in PERSONAL)
-      expect(route in PERSONAL || route in IMPERSONAL || administration, `${route} is not classified`).toBe(
-        true,
-      )
+      expect(
+        route in PERSONAL || route in IMPERSONAL || route in COVERED_ELSEWHERE || administration,
+        `${route} is not classified`,
+      ).toBe(true)
     }
   })
 

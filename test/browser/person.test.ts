@@ -30,7 +30,7 @@ describe.runIf(hasChromium)('the person in a real browser', () => {
       const check = () => (javaScript ? expectAccessible(page) : Promise.resolve())
       await signIn(page, 'practitioner@tandem.example')
       await page.goto('/caseload')
-      const name = (await page.locator('table a.govuk-link').first().textContent())!.trim()
+      const name = (await page.locator('table tbody a.govuk-link').first().textContent())!.trim()
       const { team } = await rig.database.db
         .selectFrom('people as p')
         .innerJoin('teams as t', 't.id', 'p.lead_team_id')
@@ -57,7 +57,7 @@ describe.runIf(hasChromium)('the person in a real browser', () => {
     const { page, context, problems } = await newPage(rig)
     await signIn(page, 'practitioner@tandem.example')
     await page.goto('/caseload')
-    await page.locator('table a.govuk-link').first().click()
+    await page.locator('table tbody a.govuk-link').first().click()
     await page.waitForURL(/\/people\/[A-Z]\d{6}$/)
     const crn = new URL(page.url()).pathname.split('/')[2]!
     expect(await page.locator('.app-identity-bar').innerText()).toContain(crn)

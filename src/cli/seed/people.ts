@@ -2,6 +2,7 @@ import { fakerEN_GB as faker } from '@faker-js/faker'
 import { formatCro, formatPnc } from '../../modules/people/identifiers.js'
 import { humanise } from '../../platform/views/format.js'
 import type { Estate, SeededRegion, SeededTeam } from './estate.js'
+import { caseWorkFor, CASEWORK_TABLES, queueRequest, waitingForAllocation } from './casework.js'
 import { addDays, DAY_MS, isoDay, type Random } from './random.js'
 import { OFFENCES, type CohortCode } from './regions.js'
 
@@ -102,6 +103,7 @@ export const TABLES = {
     'summary',
     'pathway',
   ],
+  ...CASEWORK_TABLES,
 } as const
 
 export type TableName = keyof typeof TABLES
@@ -256,7 +258,16 @@ export function generatePerson(
   today: Date,
   rows: Rows,
 ) {
-  const { id, region, team, practitionerId } = ctx
+  const { id, region, team } = ctx
+  // A few people wait in their team's allocation queue while someone elsewhere holds the case;
+  // in a large team one practitioner takes a full caseload from their colleagues.
+  const waiting = waitingForAllocation(random, region, team)
+  const heavy = team.heavyCaseload
+  const practitionerId =
+    waiting?.holderId ??
+    (heavy && heavy.userId !== ctx.practitionerId && random.chance(heavy.share)
+      ? heavy.userId
+      : ctx.practitionerId)
   const gender = random.chance(0.88) ? 'male' : 'female'
   const firstName = faker.person.firstName(gender)
   const lastName = faker.person.lastName()
@@ -399,12 +410,16 @@ export function generatePerson(
     id,
     random.uuid(),
     practitionerId,
-    team.id,
+    waiting?.teamId ?? team.id,
     region.probationId,
     'probation_practitioner',
     true,
     allocatedAt,
   ])
+  if (waiting) {
+    const court = `${region.seed.places[0]} Magistrates’ Court`
+    queueRequest(random, rows, { personId: id, teamId: team.id, court, place: ctx.pduPlace, today })
+  }
   const iom = cohorts.some((c) => c.startsWith('IOM') || c === 'PPO')
   const drugNeed = offence.category.startsWith('drug') || random.chance(0.3)
   const housingNeed = sentenceKind === 'short_custody' || random.chance(0.15)
@@ -699,6 +714,8 @@ export function generatePerson(
       story.add(at, kind, category, region.probationId, 'Tandem', summary, null)
     }
   }
+
+  caseWorkFor(random, rows, { id, practitionerId, region, today, drugNeed, housingNeed, supervising })
 
   // The rest of the story, from every agency, up to this person's share of about 100 events.
   const target = random.int(40, 160)

@@ -122,6 +122,7 @@ export const PlanAction = z.object({
 })
 
 export const Plan = z.object({
+  crn: z.string(),
   pathways: z.array(
     z.object({
       pathway: z.string(),

@@ -25,13 +25,14 @@ export function caseApiRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
       schema: {
         summary: "A person's appointments that your agency may see, oldest first",
         params: CrnPath,
-        response: { 200: z.object({ appointments: z.array(Appointment) }), ...errors },
+        response: { 200: z.object({ crn: z.string(), appointments: z.array(Appointment) }), ...errors },
       },
     },
     async (request) => {
       const view = await viewAppointments(db, actorOf(request), request.params.crn, originOf(request), clock)
       if (!view) throw notShared()
       return {
+        crn: view.person.crn,
         appointments: [...view.past]
           .reverse()
           .concat(view.upcoming)
@@ -64,6 +65,7 @@ export function caseApiRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
       const plan = await viewPlan(db, actorOf(request), request.params.crn, originOf(request), clock)
       if (!plan) throw notShared()
       return {
+        crn: plan.person.crn,
         pathways: plan.pathways.map((p) => ({
           pathway: p.pathway,
           objectives: p.objectives.map((o) => ({
@@ -99,7 +101,7 @@ export function caseApiRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
       schema: {
         summary: "A person's flags, with the reason and evidence of each, open ones first",
         params: CrnPath,
-        response: { 200: z.object({ flags: z.array(Flag) }), ...errors },
+        response: { 200: z.object({ crn: z.string(), flags: z.array(Flag) }), ...errors },
       },
     },
     async (request) => {
@@ -108,6 +110,7 @@ export function caseApiRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
       if (!header) throw notShared()
       const flags = await viewFlagsOfPerson(db, actor, header.person.id, originOf(request))
       return {
+        crn: header.person.crn,
         flags: flags.map((f) => ({
           id: f.id,
           rule: f.rule_code,

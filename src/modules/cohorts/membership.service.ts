@@ -183,9 +183,21 @@ export async function deselect(
   })
 }
 
-/** A member the actor may see, for the remove form; null otherwise. */
-export async function viewMember(db: Db, actor: Actor, code: string, crn: string) {
-  const cohort = await cohortByCode(db, code)
-  const person = await members.findVisiblePerson(db, actor, cohort.id, crn)
-  return person?.started_on ? { cohort, person } : null
+/** A member the actor may see, for the remove form (the read is audited); null otherwise. */
+export async function viewMember(db: Db, actor: Actor, origin: Origin, code: string, crn: string) {
+  return db.transaction().execute(async (tx) => {
+    const cohort = await cohortByCode(tx, code)
+    const person = await members.findVisiblePerson(tx, actor, cohort.id, crn)
+    if (!person?.started_on) return null
+    await recordAudit(tx, {
+      actor,
+      action: 'read',
+      personIds: [person.id],
+      categories: ['identity'],
+      origin,
+      purpose: `Cohort management: removing from ${cohort.name}`,
+      relationship: person.relationship,
+    })
+    return { cohort, person }
+  })
 }

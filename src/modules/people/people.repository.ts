@@ -243,27 +243,6 @@ export async function searchFilterChoices(db: Queryable, actor: Actor) {
   return { regions, teams, cohorts }
 }
 
-/** People allocated to the actor, newest allocation first. */
-export async function findCaseload(db: Queryable, actor: Actor) {
-  const rows = await visiblePeople(db, actor)
-    .innerJoin('allocations as al', (join) =>
-      join
-        .onRef('al.person_id', '=', 'p.id')
-        .on('al.user_id', '=', actor.userId)
-        .on('al.ended_at', 'is', null),
-    )
-    .select(personColumns())
-    .select(['al.role as allocation_role', 'al.is_lead'])
-    .orderBy('p.last_name')
-    .orderBy('p.first_name')
-    .execute()
-  return rows.map((row) => ({
-    ...toPerson(row as PersonRow),
-    allocationRole: row.allocation_role,
-    isLead: row.is_lead,
-  }))
-}
-
 /** Whether a CRN belongs to anyone, for break-glass only (the caller audits the question). */
 export function findPersonIdForBreakGlass(db: Queryable, crn: string) {
   return db.selectFrom('people as p').select(['p.id']).where('p.crn', '=', crn).executeTakeFirst()

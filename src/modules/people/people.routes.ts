@@ -14,13 +14,7 @@ import {
   viewPerson,
   viewTimeline,
 } from './person-view.service.js'
-import {
-  BREAK_GLASS_HOURS,
-  listCaseload,
-  requestBreakGlass,
-  searchFilterChoices,
-  searchPeople,
-} from './people.service.js'
+import { BREAK_GLASS_HOURS, requestBreakGlass, searchFilterChoices, searchPeople } from './people.service.js'
 
 const caseworkers = forRoles(...CASEWORK_ROLES)
 
@@ -48,11 +42,6 @@ export function peopleRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
       choices,
       narrowed: !!(region || team || cohort),
     })
-  })
-
-  app.get('/caseload', { config: caseworkers }, async (request, reply) => {
-    const people = await listCaseload(db, actorOf(request), originOf(request))
-    return reply.view('people/views/caseload.njk', { people })
   })
 
   /**

@@ -29,24 +29,6 @@ export async function searchPeople(
   })
 }
 
-/** The actor's own caseload; listing it is a read of each person's identity, so it is audited. */
-export async function listCaseload(db: Db, actor: Actor, origin: Origin) {
-  return db.transaction().execute(async (tx) => {
-    const people = await repo.findCaseload(tx, actor)
-    if (people.length > 0) {
-      await recordAudit(tx, {
-        actor,
-        action: 'list',
-        personIds: people.map((p) => p.id),
-        categories: ['identity', 'risk'],
-        origin,
-        purpose: 'My caseload',
-      })
-    }
-    return people
-  })
-}
-
 export type BreakGlassOutcome = 'granted' | 'already-allowed' | 'refused'
 
 /**

@@ -16,6 +16,7 @@ const NAVIGATION: NavigationItem[] = [
   },
   { text: 'Appointments', href: '/appointments', roles: CASEWORK_ROLES },
   { text: 'Allocations', href: '/allocations', roles: ['manager'] },
+  { text: 'Team caseloads', href: '/caseload/team', roles: ['manager'] },
   { text: 'Search', href: '/search', roles: CASEWORK_ROLES },
   { text: 'Cohorts', href: '/cohorts', roles: ['coordinator', 'manager'] },
   { text: 'Duplicate work', href: '/plans/duplicates', roles: ['coordinator', 'manager'] },
