@@ -237,7 +237,13 @@ export function cohortRoutes(app: FastifyInstance, deps: AppDeps) {
     errors?: FormErrors,
   ) => {
     const crn = crnOf(request.params)
-    const view = await membership.viewMember(db, actorOf(request), originOf(request), codeOf(request.params), crn)
+    const view = await membership.viewMember(
+      db,
+      actorOf(request),
+      originOf(request),
+      codeOf(request.params),
+      crn,
+    )
     if (!view) return reply.code(404).view('people/views/not-found.njk', { crn })
     return reply.view('cohorts/views/deselect.njk', {
       ...view,
