@@ -53,6 +53,9 @@ async function addAction(page: Page, description: string, serviceType: string, c
   await check()
   await page.getByLabel('What will be done').fill(description)
   await page.getByLabel('Service type (optional)').selectOption({ label: serviceType })
+  // With several agencies working with the person, the owner must be chosen: take the first.
+  const agency = page.getByLabel('Agency that owns this action')
+  if ((await agency.locator('option[value=""]').count()) > 0) await agency.selectOption({ index: 1 })
   await page.getByLabel('Day').fill('30')
   await page.getByLabel('Month').fill('2')
   await page.getByLabel('Year').fill('2027')

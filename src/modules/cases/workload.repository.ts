@@ -72,9 +72,11 @@ export async function findTeamWorkload(
     ),
     cases as (
       select al.user_id, al.person_id, ${casePoints} as points, ${overdue} as overdue
-      from allocations al
+      -- A join from the team's staff (not "user_id in staff"), so each practitioner's cases come
+      -- from the allocations_user index instead of a scan of every allocation in the country.
+      from (select distinct id from staff) su
+      join allocations al on al.user_id = su.id and al.is_lead and al.ended_at is null
       join people p on p.id = al.person_id
-      where al.user_id in (select id from staff) and al.is_lead and al.ended_at is null
     ),
     per_user as (
       select user_id, count(*) as cases, sum(points) as points, sum(overdue) as overdue

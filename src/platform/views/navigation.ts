@@ -21,11 +21,11 @@ const NAVIGATION: NavigationItem[] = [
   { text: 'Cohorts', href: '/cohorts', roles: ['coordinator', 'manager'] },
   { text: 'Duplicate work', href: '/plans/duplicates', roles: ['coordinator', 'manager'] },
   { text: 'Templates', href: '/templates', roles: ['coordinator'] },
-  { text: 'Rules', href: '/rules', roles: ['coordinator', 'administrator'] },
   { text: 'Insight', href: '/insight', roles: ['analyst', 'manager', 'coordinator'] },
   { text: 'Access log', href: '/access-log', roles: ['data_protection_officer'] },
   { text: 'Admin', href: '/admin', roles: ['administrator'] },
   { text: 'Identity', href: '/identity', roles: ['administrator'] },
+  { text: 'Rules', href: '/rules', roles: ['coordinator', 'administrator'] },
 ]
 
 export function navigationFor(actor: Actor | null, currentPath: string) {
