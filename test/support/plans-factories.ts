@@ -5,7 +5,12 @@ import type { Db } from '../../src/platform/database/database.js'
 export async function makeNeed(
   db: Db,
   personId: string,
-  props: { pathway: string; description?: string; level?: 'low' | 'medium' | 'high'; assessedOn?: string },
+  props: {
+    pathway: string
+    description?: string
+    level?: 'none' | 'low' | 'medium' | 'high'
+    assessedOn?: string
+  },
 ) {
   const row = await db
     .insertInto('person_needs')

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import type { Db } from '../../src/platform/database/database.js'
+import { makeAction, makeNeed, makeObjective } from './plans-factories.js'
 
 /** Rows next best actions rest on: needs, the plan, tasks, flags, appointments, sentences, processes. */
 
-export async function addNeed(
+export function addNeed(
   db: Db,
   personId: string,
   props: {
@@ -13,42 +14,18 @@ export async function addNeed(
     assessedOn?: string
   },
 ) {
-  const row = await db
-    .insertInto('person_needs')
-    .values({
-      person_id: personId,
-      pathway: props.pathway,
-      level: props.level,
-      description: props.description ?? `Assessed ${props.pathway} need`,
-      assessed_on: props.assessedOn ?? '2026-02-01',
-      source_system: 'OASys',
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow()
-  return row.id
+  return makeNeed(db, personId, {
+    ...props,
+    description: props.description ?? `Assessed ${props.pathway} need`,
+    assessedOn: props.assessedOn ?? '2026-02-01',
+  })
 }
 
-export async function addObjective(db: Db, personId: string, pathway: string) {
-  await db
-    .insertInto('case_plans')
-    .values({ person_id: personId, created_by: null })
-    .onConflict((oc) => oc.column('person_id').doNothing())
-    .execute()
-  const row = await db
-    .insertInto('plan_objectives')
-    .values({
-      person_id: personId,
-      pathway,
-      need_id: null,
-      description: `Work on ${pathway}`,
-      created_by: null,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow()
-  return row.id
+export function addObjective(db: Db, personId: string, pathway: string) {
+  return makeObjective(db, personId, { pathway, description: `Work on ${pathway}` })
 }
 
-export async function addAction(
+export function addAction(
   db: Db,
   personId: string,
   objectiveId: string,
@@ -60,22 +37,12 @@ export async function addAction(
     serviceType?: string | null
   },
 ) {
-  const row = await db
-    .insertInto('plan_actions')
-    .values({
-      person_id: personId,
-      objective_id: objectiveId,
-      description: props.description ?? 'Make a referral',
-      service_type: props.serviceType ?? null,
-      owner_agency_id: props.agencyId,
-      owner_user_id: props.ownerUserId ?? null,
-      due_on: props.dueOn ?? null,
-      status_reason: null,
-      created_by: null,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow()
-  return row.id
+  const { agencyId, ...rest } = props
+  return makeAction(db, personId, objectiveId, {
+    ...rest,
+    ownerAgencyId: agencyId,
+    description: props.description ?? 'Make a referral',
+  })
 }
 
 export async function addFlag(

@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import type { Actor, DataCategory } from '../../platform/access/actor.js'
 import type { Queryable } from '../../platform/database/database.js'
+import { preferGenericPlans } from './workload.repository.js'
 
 export const CASELOAD_SORTS = ['name', 'risk', 'tier', 'stage', 'next', 'flags', 'overdue'] as const
 export type CaseloadSort = (typeof CASELOAD_SORTS)[number]
@@ -64,9 +65,8 @@ export async function findCaseload(
   const f = query.filters
   const key = sortKeys(query.sort)
   const desc = query.descending
-  // Plan once per connection: a caseload is a few dozen rows whatever the parameters, and
-  // planning the access function for each of them costs more than running the query.
-  await sql`set local plan_cache_mode = force_generic_plan`.execute(db)
+  // A caseload is a few dozen rows whatever the parameters: one plan per connection serves them.
+  await preferGenericPlans(db)
   const { rows } = await sql<CaseloadRow & { total: number; stages: string[] }>`
     with mine as (
       select distinct on (al.person_id) al.person_id, al.is_lead, al.role

@@ -71,6 +71,43 @@ export function findContact(db: Queryable, actor: Actor, personId: string, id: s
   return visibleContacts(db, actor, personId).where('c.id', '=', id).executeTakeFirst()
 }
 
+/**
+ * The versions `id` replaced, newest first, as far back as the actor may see them (at most
+ * `limit`): the chain is followed in one recursive query rather than one query per version.
+ */
+export async function findEarlierVersions(
+  db: Queryable,
+  actor: Actor,
+  personId: string,
+  id: string,
+  limit: number,
+) {
+  const chain = await sql<{ id: string }>`
+    with recursive earlier(id, replaces_id, depth) as (
+      select v.id, v.replaces_id, 1 from contacts c
+      join contacts v on v.person_id = c.person_id and v.id = c.replaces_id
+      where c.person_id = ${personId} and c.id = ${id}
+      union all
+      select v.id, v.replaces_id, e.depth + 1 from earlier e
+      join contacts v on v.person_id = ${personId} and v.id = e.replaces_id
+      where e.depth < ${limit}
+    )
+    select e.id from earlier e order by e.depth`.execute(db)
+  const ids = chain.rows.map((r) => r.id)
+  if (ids.length === 0) return []
+  const visible = new Map(
+    (await visibleContacts(db, actor, personId).where('c.id', 'in', ids).execute()).map((c) => [c.id, c]),
+  )
+  // Stop at the first version the actor may not see, as reading one at a time would.
+  const versions: ContactRow[] = []
+  for (const versionId of ids) {
+    const version = visible.get(versionId)
+    if (!version) break
+    versions.push(version)
+  }
+  return versions
+}
+
 /** The version that corrected this one, if any. */
 export function findCorrection(db: Queryable, actor: Actor, personId: string, id: string) {
   return visibleContacts(db, actor, personId).where('c.replaces_id', '=', id).executeTakeFirst()

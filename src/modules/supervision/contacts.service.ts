@@ -172,14 +172,7 @@ export async function viewContact(
     if (!header) return null
     const contact = await repo.findContact(tx, actor, header.person.id, id)
     if (!contact) return null
-    const history: repo.ContactRow[] = []
-    let earlier = contact.replaces_id
-    while (earlier && history.length < HISTORY_LIMIT) {
-      const version = await repo.findContact(tx, actor, header.person.id, earlier)
-      if (!version) break
-      history.push(version)
-      earlier = version.replaces_id
-    }
+    const history = await repo.findEarlierVersions(tx, actor, header.person.id, id, HISTORY_LIMIT)
     const correctedBy = contact.superseded ? await repo.findCorrection(tx, actor, header.person.id, id) : null
     await audit(
       tx,
