@@ -40,6 +40,10 @@ const PERSONAL: Record<string, { role: Role; path: (p: Fixture) => string; api?:
   'GET /people/:crn/appointments': { role: 'practitioner', path: (p) => `/people/${p.crn}/appointments` },
   'GET /people/:crn/contacts': { role: 'practitioner', path: (p) => `/people/${p.crn}/contacts` },
   'GET /people/:crn/plan': { role: 'practitioner', path: (p) => `/people/${p.crn}/plan` },
+  'GET /people/:crn/plan/objectives/new': {
+    role: 'practitioner',
+    path: (p) => `/people/${p.crn}/plan/objectives/new`,
+  },
   'GET /people/:crn/tasks': { role: 'practitioner', path: (p) => `/people/${p.crn}/tasks` },
   'GET /people/:crn/flags': { role: 'practitioner', path: (p) => `/people/${p.crn}/flags` },
   'GET /appointments': { role: 'practitioner', path: () => '/appointments' },
@@ -87,7 +91,6 @@ const COVERED_ELSEWHERE: Record<string, string> = {
   'GET /my-day/events': 'src/modules/home: the live flags of My day, for the same people as GET /',
   'GET /people/:crn/appointments/:id/outcome': 'src/modules/supervision/supervision.test.ts',
   'GET /people/:crn/contacts/:id': 'src/modules/supervision/supervision.test.ts',
-  'GET /people/:crn/plan/objectives/new': 'src/modules/plans/plans.test.ts',
   'GET /people/:crn/plan/objectives/:objectiveId/actions/new': 'src/modules/plans/plans.test.ts',
   'GET /people/:crn/plan/actions/:actionId': 'src/modules/plans/plans.test.ts',
   'GET /plans/duplicates': 'src/modules/plans/plans.test.ts',

@@ -121,12 +121,19 @@ export async function actionChoices(tx: Tx, actor: Actor, person: Person) {
 }
 
 /** What the add-objective form needs: the person's assessed needs the actor may see. */
-export async function viewObjectiveForm(db: Db, actor: Actor, crn: string, clock: Clock) {
+export async function viewObjectiveForm(db: Db, actor: Actor, crn: string, origin: Origin, clock: Clock) {
   return db.transaction().execute(async (tx) => {
     const loaded = await load(tx, actor, crn, clock)
     if (!loaded) return null
     if (!loaded.person.is_lead_agency) throw new ForbiddenError()
     const needs = await repo.findNeeds(tx, actor, loaded.person.id)
+    await audit(
+      tx,
+      actor,
+      loaded.person,
+      needs.map((n) => PATHWAY_CATEGORY[n.pathway as Pathway]),
+      origin,
+    )
     return {
       ...loaded.header,
       needs: needs.map((n) => ({
@@ -139,13 +146,21 @@ export async function viewObjectiveForm(db: Db, actor: Actor, crn: string, clock
 }
 
 /** What the add-action form needs: the objective (which must be shared) and the owner choices. */
-export async function viewActionForm(db: Db, actor: Actor, crn: string, objectiveId: string, clock: Clock) {
+export async function viewActionForm(
+  db: Db,
+  actor: Actor,
+  crn: string,
+  objectiveId: string,
+  origin: Origin,
+  clock: Clock,
+) {
   return db.transaction().execute(async (tx) => {
     const loaded = await load(tx, actor, crn, clock)
     if (!loaded) return null
     const [objective] = await repo.findObjectives(tx, actor, loaded.person.id, objectiveId)
     if (!objective) return null
     if (!objective.shared || objective.status !== 'active') throw new ForbiddenError()
+    await audit(tx, actor, loaded.person, [PATHWAY_CATEGORY[objective.pathway as Pathway]], origin)
     return {
       ...loaded.header,
       objective: { ...objective, pathwayName: PATHWAY_NAMES[objective.pathway as Pathway] },

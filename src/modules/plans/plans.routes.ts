@@ -127,7 +127,7 @@ export function planRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
     errors?: FormErrors,
   ) {
     const { crn } = params(request)
-    const view = await viewObjectiveForm(db, actorOf(request), crn, clock)
+    const view = await viewObjectiveForm(db, actorOf(request), crn, originOf(request), clock)
     if (!view) return notFound(reply, crn)
     const need = view.needs.find((n) => n.value === values.needId)
     return reply.view('plans/views/objective-form.njk', {
@@ -174,7 +174,7 @@ export function planRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
     errors?: FormErrors,
   ) {
     const { crn, objectiveId } = params(request)
-    const view = await viewActionForm(db, actorOf(request), crn, objectiveId, clock)
+    const view = await viewActionForm(db, actorOf(request), crn, objectiveId, originOf(request), clock)
     if (!view) return notFound(reply, crn)
     return reply.view('plans/views/action-form.njk', {
       ...view,

@@ -124,7 +124,7 @@ export function supervisionRoutes(app: FastifyInstance, deps: AppDeps) {
     id: string,
     extra: Record<string, unknown> = {},
   ) {
-    const view = await supervision.viewAppointment(db, actorOf(request), crn, id, clock)
+    const view = await supervision.viewOutcomeForm(db, actorOf(request), crn, id, originOf(request), clock)
     if (!view) return personNotFound(reply, crn)
     const a = view.appointment
     return reply.view('supervision/views/outcome.njk', {

@@ -171,6 +171,32 @@ export async function viewAppointment(db: Queryable, actor: Actor, crn: string, 
   return { ...header, appointment, mayRecord: mayRecordOutcome(header, actor, appointment) }
 }
 
+/** The outcome form: the appointment read, with its audit record, in one transaction. */
+export async function viewOutcomeForm(
+  db: Db,
+  actor: Actor,
+  crn: string,
+  id: string,
+  origin: Origin,
+  clock: Clock,
+) {
+  return db.transaction().execute(async (tx) => {
+    const view = await viewAppointment(tx, actor, crn, id, clock)
+    if (!view) return null
+    await recordAudit(tx, {
+      actor,
+      action: 'read',
+      personIds: [view.person.id],
+      categories: ['supervision'],
+      origin,
+      purpose: defaultPurpose(view.person.access.relationship),
+      relationship: view.person.access.relationship,
+      detail: { appointmentId: id },
+    })
+    return view
+  })
+}
+
 /**
  * Records (or changes) an appointment's outcome, edited from `version`: a stale edit is a
  * ConflictError and changes nothing. A reschedule books the new appointment; a failure to
