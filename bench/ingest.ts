@@ -17,7 +17,7 @@ const source: MessageSource = {
   label: 'bench',
 }
 
-function streamFor(people: { crn: string; noms: string }[], events: number, run: string) {
+export function streamFor(people: { crn: string; noms: string }[], events: number, run: string) {
   const start = Date.UTC(2026, 0, 1)
   return Array.from({ length: events }, (_, i) => {
     const p = people[i % people.length]!
@@ -81,26 +81,40 @@ async function drain<T>(batches: T[][], consumers: number, work: (batch: T[]) =>
   return (performance.now() - started) / 1000
 }
 
-export async function measureIngest(db: Db, events: number, consumers: number) {
-  const run = `bench${Date.now().toString(36)}`
+/**
+ * Runs `work` with `count` people of our own (CRN Z…, prison number Z…), so events spread as
+ * they would nationally; they and everything written about them are removed afterwards.
+ */
+export async function withBenchPeople<T>(
+  db: Db,
+  count: number,
+  work: (people: { id: string; crn: string; noms: string }[], agencyId: string) => Promise<T>,
+): Promise<T> {
   const agency = await db
     .selectFrom('agencies')
     .select('id')
     .where('kind', '=', 'probation')
     .executeTakeFirstOrThrow()
-  // 5,000 people of our own (CRN Z…, prison number Z…), so events spread as they would nationally.
   const made = await sql<{ id: string; crn: string; noms: string }>`
     insert into people (crn, noms_number, first_name, last_name, date_of_birth, gender, lead_agency_id)
     select 'Z' || lpad(n::text, 6, '0'), 'Z' || lpad(n::text, 4, '0') || 'ZZ', 'Bench', 'Person' || n,
       date '1980-01-01' + n, 'male', ${agency.id}::uuid
-    from generate_series(1, 5000) n
+    from generate_series(1, ${count}::int) n
     returning id, crn, noms_number as noms`.execute(db)
-  const people = made.rows
-  const ids = people.map((p) => p.id)
+  const ids = made.rows.map((p) => p.id)
   try {
     await sql`insert into person_identifiers (type, value, person_id)
       select 'crn', crn, id from people where id = any(${ids}::uuid[])
       union all select 'noms', noms_number, id from people where id = any(${ids}::uuid[])`.execute(db)
+    return await work(made.rows, agency.id)
+  } finally {
+    await removePeople(db, ids)
+  }
+}
+
+export async function measureIngest(db: Db, events: number, consumers: number) {
+  const run = `bench${Date.now().toString(36)}`
+  return withBenchPeople(db, 5000, async (people, agencyId) => {
     const stream = streamFor(people, events, run)
     const batches = Array.from({ length: Math.ceil(events / BATCH) }, (_, b) =>
       stream.slice(b * BATCH, (b + 1) * BATCH),
@@ -141,7 +155,7 @@ export async function measureIngest(db: Db, events: number, consumers: number) {
               occurred_at: new Date(),
               kind: 'bench.baseline',
               category: 'supervision',
-              agency_id: agency.id,
+              agency_id: agencyId,
               source_system: 'bench',
               title: 'Baseline row',
               summary: null,
@@ -160,23 +174,30 @@ export async function measureIngest(db: Db, events: number, consumers: number) {
       baseline_per_second: events / baselineSeconds,
       ratio: baselineSeconds / seconds,
     }
-  } finally {
-    await removePeople(db, ids)
-  }
+  })
 }
 
-/** Everything written about the run's people, then the people. */
+/**
+ * Everything written about the run's people (by ingest, and by the worker's rules and plans
+ * when a server is running), then the people. Tables that refer to one another are retried
+ * until a round deletes without a foreign key in the way.
+ */
 async function removePeople(db: Db, ids: string[]) {
-  for (const table of [
-    'timeline_events',
-    'registrations',
-    'custody_episodes',
-    'risk_scores',
-    'person_state_clock',
-    'inbound_messages',
-    'outbox',
-    'person_identifiers',
-  ] as const)
-    await db.deleteFrom(table).where('person_id', 'in', ids).execute()
+  const tables = await sql<{ name: string }>`select table_name as name from information_schema.columns
+    where table_schema = 'public' and column_name = 'person_id' and table_name not in ('people', 'outbox')`.execute(
+    db,
+  )
+  let left = tables.rows.map((t) => t.name)
+  for (let round = 0; left.length > 0 && round < 5; round++) {
+    const failed: string[] = []
+    for (const table of left) {
+      try {
+        await sql`delete from ${sql.table(table)} where person_id = any(${ids}::uuid[])`.execute(db)
+      } catch {
+        failed.push(table)
+      }
+    }
+    left = failed
+  }
   await db.deleteFrom('people').where('id', 'in', ids).execute()
 }

@@ -1,3 +1,4 @@
+import type { FlagLatency } from './flag-latency.js'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -47,6 +48,7 @@ export interface BenchResults {
     baseline_per_second: number
     ratio: number
   }
+  flag_latency?: FlagLatency
   memory?: { idle_rss_mib: number; loaded_rss_mib: number }
   startup?: { first_start_ms: number; restart_ms: number }
   scaling?: {
@@ -117,6 +119,17 @@ export function markdownSection(results: BenchResults): string {
         `registrations, custody, risk scores) in batches of 500 from ${i.consumers} consumers at once, each found by CRN or prison number, ` +
         `claimed in the inbox, applied and published to the outbox: **${Math.round(i.events_per_second).toLocaleString('en-GB')} events/s**. ` +
         `Inserting the same inbox and timeline rows directly: ${Math.round(i.baseline_per_second).toLocaleString('en-GB')} rows/s (ratio ${i.ratio.toFixed(2)}).`,
+    )
+  }
+  if (results.flag_latency) {
+    const f = results.flag_latency
+    lines.push(
+      '',
+      `Event to flag on My day: while a partner system posted HMPPS domain events to \`/api/v1/events\` at ` +
+        `${Math.round(f.events_per_second).toLocaleString('en-GB')} a second (target ${f.rate_target.toLocaleString('en-GB')}), ` +
+        `${f.probes} domestic abuse registrations for the demo practitioner's people were among them; each flag reached the ` +
+        `practitioner's open My day (server-sent events) **p50 ${Math.round(f.p50_ms)} ms, p99 ${Math.round(f.p99_ms)} ms** ` +
+        `(max ${Math.round(f.max_ms)} ms; ${f.seen} of ${f.probes} seen; ${f.outbox_backlog_after} outbox events still waiting then, handled within ${f.drain_seconds.toFixed(1)} s).`,
     )
   }
   if (results.import) {

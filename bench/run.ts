@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { Command } from 'commander'
@@ -6,10 +7,11 @@ import { sql } from 'kysely'
 import pg from 'pg'
 import { seed } from '../src/cli/seed/seed.js'
 import { connect, type Database } from '../src/platform/database/database.js'
-import { migrate } from '../src/platform/database/migrate.js'
+import { migrate, MIGRATIONS_DIR } from '../src/platform/database/migrate.js'
 import { captureTraces } from './capture.js'
 import { loadHttp, loadSql } from './load.js'
 import { measureImport } from './import.js'
+import { measureFlagLatency } from './flag-latency.js'
 import { measureIngest } from './ingest.js'
 import { measureMatching } from './matching.js'
 import {
@@ -48,7 +50,7 @@ const program = new Command()
   )
   .option(
     '--only <names>',
-    'comma-separated scenario names to run ("matching", "ingest" and "import" for those measurements)',
+    'comma-separated scenario names to run ("matching", "ingest", "flag-latency" and "import" for those measurements)',
   )
   .parse()
 
@@ -72,7 +74,43 @@ function databaseUrl(size: number) {
   return url.toString()
 }
 
-/** Reuses tandem_bench_<size> when it already holds that many people; otherwise seeds it afresh. */
+/** Each migration file's SHA-256, to tell a bench database built before a migration was edited. */
+function migrationHashes(): Map<string, string> {
+  return new Map(
+    readdirSync(MIGRATIONS_DIR)
+      .filter((f) => f.endsWith('.sql'))
+      .map((f) => [
+        f,
+        createHash('sha256')
+          .update(readFileSync(path.join(MIGRATIONS_DIR, f)))
+          .digest('hex'),
+      ]),
+  )
+}
+
+/** True when every migration applied to this database is still the file it was applied from. */
+async function builtFromCurrentMigrations(database: Database): Promise<boolean> {
+  const current = migrationHashes()
+  const applied = await sql<{ name: string; sha256: string }>`select name, sha256 from bench_migrations`
+    .execute(database.db)
+    .catch(() => null)
+  return !!applied && applied.rows.every((r) => current.get(r.name) === r.sha256)
+}
+
+async function recordMigrations(database: Database) {
+  await sql`create table if not exists bench_migrations (name text primary key, sha256 text not null)`.execute(
+    database.db,
+  )
+  for (const [name, sha256] of migrationHashes()) {
+    await sql`insert into bench_migrations values (${name}, ${sha256})
+      on conflict (name) do update set sha256 = excluded.sha256`.execute(database.db)
+  }
+}
+
+/**
+ * Reuses tandem_bench_<size> when it already holds that many people and none of the migrations
+ * it was built from has changed since; otherwise seeds it afresh.
+ */
 async function seeded(size: number): Promise<{ database: Database; url: string; events: number }> {
   const url = databaseUrl(size)
   const admin = new pg.Client({ connectionString: options.server })
@@ -85,7 +123,7 @@ async function seeded(size: number): Promise<{ database: Database; url: string; 
     const count = await sql<{ n: number }>`select count(*)::int as n from people`
       .execute(database.db)
       .catch(() => ({ rows: [{ n: -1 }] }))
-    if (count.rows[0]?.n !== size) {
+    if (count.rows[0]?.n !== size || !(await builtFromCurrentMigrations(database))) {
       await database.close()
       database = null
     }
@@ -102,6 +140,7 @@ async function seeded(size: number): Promise<{ database: Database; url: string; 
     await migrate(database)
     console.log(`Reusing tandem_bench_${size}.`)
   }
+  await recordMigrations(database)
   await admin.end()
   await warm(database)
   const events = await sql<{ n: number }>`select count(*)::int as n from timeline_events`.execute(database.db)
@@ -128,7 +167,11 @@ async function measure(
   size: number,
   names: string[] | null,
   port: number,
-  extras: { matching: boolean; ingest: boolean } = { matching: false, ingest: false },
+  extras: { matching: boolean; ingest: boolean; flagLatency: boolean } = {
+    matching: false,
+    ingest: false,
+    flagLatency: false,
+  },
 ) {
   const { database, url, events } = await seeded(size)
   const server = await startServer(
@@ -138,6 +181,7 @@ async function measure(
   const idleRss = server.rssMiB()
   let loadedRss = idleRss
   const results: ScenarioResult[] = []
+  let flagLatency: BenchResults['flag_latency']
   try {
     const scenarios = (await buildScenarios(database.db, server.url, concurrency)).filter(
       (s) => !names || names.includes(s.name),
@@ -186,6 +230,15 @@ async function measure(
           (http.errors ? ` | ${http.errors} errors` : ''),
       )
     }
+    if (extras.flagLatency) {
+      process.stdout.write('flag-latency         ')
+      flagLatency = await measureFlagLatency(database.db, server.url, 1000, quick ? 5 : 30)
+      console.log(
+        `${flagLatency.seen}/${flagLatency.probes} flags seen on My day: p50 ${flagLatency.p50_ms.toFixed(0)} ms, ` +
+          `p99 ${flagLatency.p99_ms.toFixed(0)} ms | ${flagLatency.events_per_second.toFixed(0)} events/s sent, ` +
+          `outbox backlog ${flagLatency.outbox_backlog_after}`,
+      )
+    }
   } finally {
     await server.stop()
   }
@@ -212,6 +265,7 @@ async function measure(
     results,
     matching,
     ingest,
+    flagLatency,
     events,
     postgres: version.rows[0]!.v,
     memory: { idle_rss_mib: Math.round(idleRss), loaded_rss_mib: Math.round(loadedRss) },
@@ -265,7 +319,11 @@ async function importIntoFreshEstate(rows: number) {
 const started = Date.now()
 const names = options.only ? options.only.split(',') : null
 const wants = (name: string) => !names || names.includes(name)
-const main = await measure(people, names, 39_100, { matching: wants('matching'), ingest: wants('ingest') })
+const main = await measure(people, names, 39_100, {
+  matching: wants('matching'),
+  ingest: wants('ingest'),
+  flagLatency: wants('flag-latency'),
+})
 const results: BenchResults = {
   date: new Date().toISOString(),
   command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
@@ -276,6 +334,7 @@ const results: BenchResults = {
   scenarios: main.results,
   matching: main.matching,
   ingest: main.ingest,
+  flag_latency: main.flagLatency,
   memory: main.memory,
 }
 if (!quick) results.startup = await coldStart(39_101)

@@ -1,6 +1,8 @@
 import { sql } from 'kysely'
 import { DEMO_PASSWORD } from '../src/cli/seed/estate.js'
 import { newToken } from '../src/platform/auth/tokens.js'
+import { refreshDashboards } from '../src/modules/dashboards/dashboards.service.js'
+import { systemClock } from '../src/platform/clock.js'
 import type { Db } from '../src/platform/database/database.js'
 import { signIn } from './server.js'
 
@@ -59,6 +61,8 @@ export async function buildScenarios(db: Db, serverUrl: string, concurrency: num
       created_by: null,
     })
     .execute()
+
+  await dashboardFiguresReady(db)
 
   const cookie = (c: string) => ({ cookie: c })
   return [
@@ -140,6 +144,18 @@ export async function buildScenarios(db: Db, serverUrl: string, concurrency: num
       headers: cookie(analyst),
     },
     {
+      name: 'dashboards-nation',
+      description:
+        'National dashboard, every measure with charts and tables, from the stored figures, analyst',
+      concurrency: Math.min(concurrency, 8),
+      paths: [
+        '/dashboards?area=nation',
+        '/dashboards?area=nation&period=4w',
+        '/dashboards?area=nation&period=52w&cohort=IOM-FIXED',
+      ],
+      headers: cookie(analyst),
+    },
+    {
       name: 'api-person',
       description: 'Partner API: one person, categories shared with the police',
       concurrency,
@@ -147,4 +163,14 @@ export async function buildScenarios(db: Db, serverUrl: string, concurrency: num
       headers: { authorization: `Bearer ${token}` },
     },
   ]
+}
+
+/** The server's worker counts the dashboard figures on its first pass; wait for it (or count them). */
+async function dashboardFiguresReady(db: Db) {
+  for (let waited = 0; waited < 120_000; waited += 500) {
+    const { rows } = await sql`select 1 from dashboard_refreshes`.execute(db)
+    if (rows.length) return
+    await new Promise((resolve) => setTimeout(resolve, 500))
+  }
+  await refreshDashboards(db, systemClock)
 }

@@ -6,6 +6,7 @@ import { caseRoutes } from './modules/cases/cases.routes.js'
 import { cohortRoutes } from './modules/cohorts/cohorts.routes.js'
 import { planRoutes } from './modules/plans/plans.routes.js'
 import { processRoutes } from './modules/process/process.routes.js'
+import { referralRoutes } from './modules/referrals/referrals.routes.js'
 import { suggestionRoutes } from './modules/process/suggestions.routes.js'
 import { supervisionRoutes } from './modules/supervision/supervision.routes.js'
 import { intelligenceRoutes } from './modules/intelligence/intelligence.routes.js'
@@ -15,6 +16,7 @@ import { apiRoutes } from './modules/api/api.routes.js'
 import { homeRoutes } from './modules/home/home.routes.js'
 import { identityRoutes } from './modules/people/identity.routes.js'
 import { insightRoutes } from './modules/insight/insight.routes.js'
+import { dashboardRoutes } from './modules/dashboards/dashboards.routes.js'
 import { peopleRoutes } from './modules/people/people.routes.js'
 import { auditRoutes } from './platform/audit/audit.routes.js'
 import { registerAuthentication } from './platform/auth/auth.plugin.js'
@@ -64,6 +66,7 @@ export async function buildApp({
   homeRoutes(app, deps)
   peopleRoutes(app, deps)
   insightRoutes(app, deps)
+  dashboardRoutes(app, deps)
   auditRoutes(app, deps)
   adminRoutes(app, deps)
   await apiRoutes(app, deps)
@@ -74,6 +77,7 @@ export async function buildApp({
   caseRoutes(app, deps)
   supervisionRoutes(app, deps)
   planRoutes(app, deps)
+  referralRoutes(app, deps)
   processRoutes(app, deps)
   suggestionRoutes(app, deps)
   intelligenceRoutes(app, deps)

@@ -41,6 +41,7 @@ const ConfigSchema = z
       .default(1024 * 1024),
     SEED_DEMO: flag.optional(),
     RUN_WORKER: flag.default(true),
+    WORKER_LANES: z.coerce.number().int().min(1).max(16).optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     OIDC_ISSUER_URL: z.url().optional(),
     OIDC_CLIENT_ID: z.string().min(1).optional(),
@@ -91,6 +92,8 @@ export type Config = {
   bodyLimitBytes: number
   seedDemo: boolean
   runWorker: boolean
+  /** Outbox drains side by side (see Lane): 2 on PostgreSQL by default, 1 on the embedded database's single connection. */
+  workerLanes: number
   logLevel: string
   oidc: { issuerUrl: string; clientId: string; clientSecret: string; redirectUrl: string } | null
   /** The JetStream consumer of HMPPS domain events, when NATS_URL is set. */
@@ -133,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Demo accounts have a published password, so production never seeds them unless asked.
     seedDemo: e.SEED_DEMO ?? e.NODE_ENV !== 'production',
     runWorker: e.RUN_WORKER,
+    workerLanes: e.WORKER_LANES ?? (e.DATABASE_URL ? 2 : 1),
     logLevel: e.LOG_LEVEL,
     oidc:
       e.OIDC_ISSUER_URL && e.OIDC_CLIENT_ID && e.OIDC_CLIENT_SECRET && e.PUBLIC_URL

@@ -34,7 +34,13 @@ async function main() {
   }
   const app = await buildApp({ config, db: database.db })
   const worker = config.runWorker
-    ? startWorker({ db: database.db, subscribers: subscribers(), jobs: backgroundJobs(), log: app.log })
+    ? startWorker({
+        db: database.db,
+        subscribers: subscribers(),
+        jobs: backgroundJobs(),
+        log: app.log,
+        lanes: config.workerLanes,
+      })
     : null
   const nats =
     config.nats && config.runWorker ? await startNatsConsumer(database.db, config.nats, app.log) : null

@@ -1,3 +1,4 @@
+import { refreshDashboards } from './modules/dashboards/dashboards.service.js'
 import { replayWhenPersonKnown } from './modules/integration/ingest.service.js'
 import { deliverDueWebhooks, webhookSubscriber } from './modules/integration/webhooks.service.js'
 import {
@@ -5,6 +6,7 @@ import {
   ruleSubscriber,
   sweepTimedRules,
 } from './modules/intelligence/rules.service.js'
+import { scoreSubscriber } from './modules/intelligence/scores.service.js'
 import { advanceTimedStages, processSubscribersWith } from './modules/process/process.service.js'
 import { systemClock, type Clock } from './platform/clock.js'
 import type { Db } from './platform/database/database.js'
@@ -15,7 +17,13 @@ import type { Subscriber } from './platform/outbox/outbox.js'
  * subscribers (rules, plans, webhooks, projections) here as they are built.
  */
 export function subscribers(clock: Clock = systemClock): Subscriber[] {
-  return [replayWhenPersonKnown, webhookSubscriber, ruleSubscriber(clock), ...processSubscribersWith(clock)]
+  return [
+    replayWhenPersonKnown,
+    webhookSubscriber,
+    ruleSubscriber(clock),
+    scoreSubscriber(clock),
+    ...processSubscribersWith(clock),
+  ]
 }
 
 type Job = (db: Db) => Promise<number>
@@ -38,5 +46,14 @@ export function backgroundJobs(clock: Clock = systemClock): Job[] {
     (db) => escalateUnacknowledgedFlags(db, clock),
     atMostEvery(60_000, (db) => advanceTimedStages(db, clock), clock),
     atMostEvery(60_000, (db) => sweepTimedRules(db, clock), clock),
+    // Dashboard figures, never more than a minute old; the first pass after start counts them.
+    atMostEvery(
+      60_000,
+      async (db) => {
+        await refreshDashboards(db, clock, 30_000)
+        return 0
+      },
+      clock,
+    ),
   ]
 }

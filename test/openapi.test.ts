@@ -33,6 +33,7 @@ describe('the API description', () => {
       '/api/v1/people/{crn}/appointments',
       '/api/v1/people/{crn}/plan',
       '/api/v1/people/{crn}/flags',
+      '/api/v1/people/{crn}/referrals',
       '/api/v1/records',
       '/api/v1/events',
     ])

@@ -4,6 +4,7 @@ import type { Role } from '../src/platform/access/actor.js'
 import { Client, testApp } from './support/app.js'
 import { engine, freshDatabase, type TestDatabase } from './support/database.js'
 import * as f from './support/factories.js'
+import * as pf from './support/plans-factories.js'
 
 /**
  * Walks every registered route. Each one must refuse callers without a session or token,
@@ -19,6 +20,7 @@ interface Fixture {
   /** Never part of any request, so it can only appear in a response that shows the person. */
   firstName: string
   reviewId: string
+  objectiveId: string
 }
 
 /** How to call each route that shows personal data, and who may. */
@@ -44,8 +46,15 @@ const PERSONAL: Record<string, { role: Role; path: (p: Fixture) => string; api?:
     role: 'practitioner',
     path: (p) => `/people/${p.crn}/plan/objectives/new`,
   },
+  'GET /people/:crn/plan/objectives/:objectiveId': {
+    role: 'practitioner',
+    path: (p) => `/people/${p.crn}/plan/objectives/${p.objectiveId}`,
+  },
   'GET /people/:crn/tasks': { role: 'practitioner', path: (p) => `/people/${p.crn}/tasks` },
+  'GET /people/:crn/referrals': { role: 'practitioner', path: (p) => `/people/${p.crn}/referrals` },
+  'GET /people/:crn/referrals/new': { role: 'practitioner', path: (p) => `/people/${p.crn}/referrals/new` },
   'GET /people/:crn/flags': { role: 'practitioner', path: (p) => `/people/${p.crn}/flags` },
+  'GET /people/:crn/scores': { role: 'practitioner', path: (p) => `/people/${p.crn}/scores` },
   'GET /appointments': { role: 'practitioner', path: () => '/appointments' },
   'GET /caseload/team/:userId': { role: 'manager', path: (p) => `/caseload/team/${p.practitionerId}` },
   'GET /allocations': { role: 'manager', path: () => '/allocations' },
@@ -54,6 +63,10 @@ const PERSONAL: Record<string, { role: Role; path: (p: Fixture) => string; api?:
   'GET /cohorts/:code/suggestions/:crn': {
     role: 'coordinator',
     path: (p) => `/cohorts/${p.cohortCode}/suggestions/${p.crn}`,
+  },
+  'GET /cohorts/:code/members/:crn': {
+    role: 'coordinator',
+    path: (p) => `/cohorts/${p.cohortCode}/members/${p.crn}`,
   },
   'GET /cohorts/:code/members/:crn/deselect': {
     role: 'coordinator',
@@ -81,6 +94,11 @@ const PERSONAL: Record<string, { role: Role; path: (p: Fixture) => string; api?:
     path: (p) => `/api/v1/people/${p.crn}/flags`,
     api: true,
   },
+  'GET /api/v1/people/:crn/referrals': {
+    role: 'partner_worker',
+    path: (p) => `/api/v1/people/${p.crn}/referrals`,
+    api: true,
+  },
 }
 
 /**
@@ -94,6 +112,7 @@ const COVERED_ELSEWHERE: Record<string, string> = {
   'GET /people/:crn/plan/objectives/:objectiveId/actions/new': 'src/modules/plans/plans.test.ts',
   'GET /people/:crn/plan/actions/:actionId': 'src/modules/plans/plans.test.ts',
   'GET /plans/duplicates': 'src/modules/plans/plans.test.ts',
+  'GET /people/:crn/referrals/:referralId': 'src/modules/referrals/referrals.test.ts',
   'GET /people/:crn/suggestions/:id/dismiss': 'src/modules/process/suggestions.test.ts',
   'GET /cohorts/:code/suggestions': 'src/modules/cohorts/cohorts.test.ts',
   'GET /rules/:code/versions/:version/preview': 'src/modules/intelligence/rules.test.ts',
@@ -109,6 +128,8 @@ const IMPERSONAL: Record<string, string> = {
   'GET /account': "the user's own account",
   'GET /break-glass': 'empty request form',
   'GET /insight': 'aggregate counts with small numbers suppressed',
+  'GET /dashboards': 'aggregate figures for an area, small numbers suppressed beyond a caseload or own team',
+  'GET /dashboards/:measure.csv': 'the same aggregate figures as CSV',
   'GET /identity/merge': 'empty merge form',
   'GET /identity/merges/:id': "a merge's date and reason, no personal details",
   'GET /cohorts': 'cohort names and counts',
@@ -126,6 +147,8 @@ const IMPERSONAL: Record<string, string> = {
   'GET /rules': 'rule definitions',
   'GET /rules/:code': 'a rule and its versions',
   'GET /rules/:code/edit': 'a rule form',
+  'GET /fairness': 'aggregate rates by group with small numbers suppressed',
+  'GET /scores/weights': 'the disputed OGRS3 weights',
 }
 
 let database: TestDatabase
@@ -183,6 +206,7 @@ beforeAll(async () => {
     .executeTakeFirstOrThrow()
   await f.addTimelineEvent(db, made.id, { category: 'risk', agencyId: probation })
   await f.joinCohort(db, made.id, cohort)
+  const objectiveId = await pf.makeObjective(db, made.id, { pathway: 'attitudes_thinking_behaviour' })
   // The person's case is held by a team: its manager and coordinator are related to them.
   const team = await f.makeTeam(db, probation)
   await db.updateTable('people').set({ lead_team_id: team }).where('id', '=', made.id).execute()
@@ -244,8 +268,16 @@ beforeAll(async () => {
     surname: 'Walkabout',
     firstName: 'Zebedee',
     reviewId: review.id,
+    objectiveId,
   }
-  const scopes = ['people:read', 'timeline:read', 'appointments:read', 'plans:read', 'flags:read']
+  const scopes = [
+    'people:read',
+    'timeline:read',
+    'appointments:read',
+    'plans:read',
+    'flags:read',
+    'referrals:read',
+  ]
   apiTokens = {
     related: (await f.makeApiClient(db, police, scopes)).token,
     stranger: (await f.makeApiClient(db, await f.makeAgency(db, { kind: 'health' }), scopes)).token,

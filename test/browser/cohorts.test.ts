@@ -94,6 +94,43 @@ describe.runIf(hasChromium)('cohorts in a real browser', () => {
     await context.close()
   }, 180_000)
 
+  it('changes a member’s review date with a reason, accessibly', async () => {
+    const db = rig.database.db
+    const person = await youngAdultOfCoordinator('Abernathy')
+    const cohort = await db
+      .selectFrom('cohorts')
+      .select('id')
+      .where('code', '=', 'YOUTH-DIVERSION')
+      .executeTakeFirstOrThrow()
+    await f.joinCohort(db, person.id, cohort.id)
+    const { page, context, problems } = await newPage(rig)
+    await signIn(page, 'coordinator@tandem.example')
+    await page.goto(`/cohorts/YOUTH-DIVERSION/members/${person.crn}`)
+    expect(await page.locator('main').innerText()).toContain('No decisions are recorded')
+    await expectAccessible(page)
+    await page.getByLabel('Day').fill('31')
+    await page.getByLabel('Month').fill('2')
+    const year = String(new Date().getUTCFullYear() + 2)
+    await page.getByLabel('Year').fill(year)
+    await page.getByRole('button', { name: 'Change review date' }).click()
+    await expect
+      .poll(() => page.locator('.govuk-error-summary').textContent())
+      .toContain('Review date must be a real date')
+    expect(await page.locator('.govuk-error-summary').textContent()).toContain(
+      'Enter the reason for changing the review date',
+    )
+    await expectAccessible(page)
+    await page.getByLabel('Day').fill('28')
+    await page.getByLabel('Why is the review date changing?').fill('Panel meets in February')
+    await page.getByRole('button', { name: 'Change review date' }).click()
+    await page.waitForURL(/\?changed=1$/)
+    expect(await page.locator('.govuk-notification-banner').innerText()).toContain(`28 February ${year}`)
+    expect(await page.locator('table').innerText()).toContain('Panel meets in February')
+    await expectAccessible(page)
+    expect(problems).toEqual([])
+    await context.close()
+  }, 180_000)
+
   it('selects a suggested person through the form without JavaScript', async () => {
     const person = await youngAdultOfCoordinator('Abbott')
     const { page, context } = await newPage(rig, { javaScript: false })

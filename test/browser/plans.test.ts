@@ -168,6 +168,74 @@ describe.runIf(hasChromium)('the case plan in a real browser', () => {
     await context.close()
   }, 300_000)
 
+  it('marks an objective achieved, and withdraws one after confirming, passing axe throughout', async () => {
+    const db = rig.database.db
+    const [person] = await ledPeople()
+    const achieved = await pf.makeObjective(db, person!.id, {
+      pathway: 'education_training_employment',
+      description: 'Start a college course (browser test)',
+    })
+    const dropped = await pf.makeObjective(db, person!.id, {
+      pathway: 'finance_benefit_debt',
+      description: 'Clear rent arrears (browser test)',
+    })
+    await pf.makeAction(db, person!.id, dropped, {
+      ownerAgencyId: person!.lead_agency_id,
+      description: 'Debt advice appointment (browser test)',
+    })
+    const { page, context, problems } = await newPage(rig)
+    const check = () => expectAccessible(page)
+    await signIn(page, 'practitioner@tandem.example')
+    await page.goto(`/people/${person!.crn}/plan`)
+    await page
+      .getByRole('link', { name: 'Change or close the objective: Start a college course (browser test)' })
+      .click()
+    await page.waitForURL(new RegExp(`/plan/objectives/${achieved}$`))
+    await check()
+    await page.getByLabel('What the objective is').fill('')
+    await page.getByRole('button', { name: 'Save changes' }).click()
+    await expect
+      .poll(() => page.locator('.govuk-error-summary').textContent())
+      .toContain('Enter what the objective is')
+    await check()
+    await page.getByLabel('What the objective is').fill('Start and finish a college course (browser test)')
+    await page.getByRole('radio', { name: 'Achieved' }).check()
+    await page.getByLabel('Reason for the status').fill('Enrolled on a plumbing course')
+    await page.getByRole('button', { name: 'Save changes' }).click()
+    await page.waitForURL(new RegExp(`/plan#objective-${achieved}$`))
+    await check()
+    const heading = page.locator(`#objective-${achieved} h4`)
+    expect(await heading.innerText()).toContain('Start and finish a college course (browser test)')
+    expect(await heading.locator('.govuk-tag').innerText()).toMatch(/achieved/i)
+    expect(
+      await db
+        .selectFrom('plan_objectives')
+        .select(['status', 'version'])
+        .where('id', '=', achieved)
+        .executeTakeFirst(),
+    ).toEqual({ status: 'achieved', version: 2 })
+
+    // Withdrawing one with an unfinished action asks first.
+    await page
+      .getByRole('link', { name: 'Change or close the objective: Clear rent arrears (browser test)' })
+      .click()
+    await page.getByRole('radio', { name: 'Withdrawn' }).check()
+    await page.getByLabel('Reason for the status').fill('Arrears paid by family')
+    await page.getByRole('button', { name: 'Save changes' }).click()
+    await expect
+      .poll(() => page.locator('h2').first().textContent())
+      .toContain('Withdraw this objective and cancel its 1 unfinished action?')
+    await check()
+    await page.getByRole('button', { name: 'Withdraw objective and cancel 1 action' }).click()
+    await page.waitForURL(new RegExp(`/plan#objective-${dropped}$`))
+    expect(await page.locator(`#objective-${dropped}`).innerText()).toContain(
+      'Objective withdrawn: Arrears paid',
+    )
+    await check()
+    expect(problems).toEqual([])
+    await context.close()
+  }, 180_000)
+
   it('works without JavaScript', async () => {
     const db = rig.database.db
     const [, person] = await ledPeople()

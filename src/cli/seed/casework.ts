@@ -1,6 +1,7 @@
 import type { SeededRegion, SeededTeam } from './estate.js'
 import type { Rows } from './people.js'
 import { addDays, isoDay, type Random } from './random.js'
+import { referralsFor, REFERRAL_TABLES } from './referrals.js'
 
 /** Column lists (COPY order) for the case management rows each person may have. */
 export const CASEWORK_TABLES = {
@@ -32,6 +33,7 @@ export const CASEWORK_TABLES = {
     'status',
     'source',
   ],
+  ...REFERRAL_TABLES,
 } as const
 
 /** About one person in 120 is waiting for a team to allocate them a practitioner. */
@@ -173,4 +175,5 @@ export function caseWorkFor(
       'seed',
     ])
   }
+  referralsFor(rows, person)
 }

@@ -94,6 +94,19 @@ describe(`seed on ${engine}`, () => {
     expect(agreements.filter((a) => a.ends_on && a.ends_on < '2026-11-23')).toHaveLength(1)
   })
 
+  it('refers some people to the region’s providers, each referral with its history', async () => {
+    const referrals = await database.db.selectFrom('referrals').select(['source_system', 'status']).execute()
+    expect(referrals.length).toBeGreaterThan(10)
+    expect(new Set(referrals.map((r) => r.source_system))).toEqual(
+      new Set(['Tandem', 'Refer and monitor an intervention']),
+    )
+    const bare = await sql<{ n: number }>`select count(*)::int as n from referrals r where not exists (
+      select 1 from referral_updates u where u.person_id = r.person_id and u.referral_id = r.id)`.execute(
+      database.db,
+    )
+    expect(bare.rows[0]!.n).toBe(0)
+  })
+
   it('is repeatable: the same seed and day give the same people', async () => {
     const again = await freshDatabase()
     try {

@@ -145,6 +145,8 @@ const ORDER: TableName[] = [
   'case_plans',
   'plan_objectives',
   'plan_actions',
+  'referrals',
+  'referral_updates',
   'tasks',
 ]
 

@@ -16,6 +16,7 @@ const SCOPE_NAMES: Record<(typeof API_SCOPES)[number], string> = {
   'appointments:read': 'Read appointments',
   'plans:read': 'Read case plans (the objectives shared, the actions the agency owns)',
   'flags:read': 'Read flags with their reasons and evidence',
+  'referrals:read': 'Read referrals (all for the lead agency; those sent to the agency for a provider)',
   'records:write': 'Send records about people (matched to existing people or opening new ones)',
   'events:write': 'Send HMPPS domain events (applied to the people they name)',
 }

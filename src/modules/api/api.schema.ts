@@ -139,6 +139,36 @@ export const Plan = z.object({
   ),
 })
 
+export const Referral = z.object({
+  id: z.string(),
+  reference: z.string(),
+  serviceType: z.string().nullable().describe("The service in the case plan's words; null until known"),
+  serviceName: z.string().nullable().describe('The contract or service as the source system names it'),
+  pathway: z.string().nullable(),
+  provider: z.string().nullable(),
+  status: z.enum(['draft', 'sent', 'assigned', 'in_progress', 'ended', 'concluded', 'cancelled']),
+  reason: z.string().nullable(),
+  sentAt: Instant.nullable(),
+  assignedAt: Instant.nullable(),
+  endedAt: Instant.nullable(),
+  concludedAt: Instant.nullable(),
+  endReason: z.string().nullable(),
+  assignedTo: z.string().nullable(),
+  referredBy: z.string().nullable(),
+  sourceSystem: z.string(),
+  updates: z.array(
+    z.object({
+      kind: z.enum(['status', 'progress', 'session_feedback', 'assessment_feedback']),
+      status: z.string().nullable(),
+      note: z.string().nullable(),
+      occurredAt: Instant,
+      author: z.string().nullable(),
+      agency: z.string().nullable(),
+      sourceSystem: z.string(),
+    }),
+  ),
+})
+
 export const Flag = z.object({
   id: z.string(),
   rule: z.string(),

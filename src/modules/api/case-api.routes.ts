@@ -7,8 +7,9 @@ import { actorOf, apiScope, originOf } from '../../platform/http/route-access.js
 import { viewFlagsOfPerson } from '../intelligence/flags.service.js'
 import { personHeader } from '../people/person-view.service.js'
 import { viewPlan } from '../plans/plan-view.service.js'
+import { viewReferrals } from '../referrals/referrals.service.js'
 import { viewAppointments } from '../supervision/supervision.service.js'
-import { Appointment, CrnPath, Flag, Plan, Problem } from './api.schema.js'
+import { Appointment, CrnPath, Flag, Plan, Problem, Referral } from './api.schema.js'
 
 const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem }
 const notShared = () => new NotFoundError('No person with this CRN is shared with you')
@@ -124,6 +125,55 @@ export function caseApiRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
           acknowledgedAt: iso(f.acknowledged_at),
           closedAt: iso(f.closed_at),
           closeReason: f.close_reason,
+        })),
+      }
+    },
+  )
+
+  api.get(
+    '/api/v1/people/:crn/referrals',
+    {
+      config: apiScope('referrals:read'),
+      schema: {
+        summary:
+          "A person's referrals with their history, newest first: all of them for the lead agency, those sent to your agency otherwise",
+        params: CrnPath,
+        response: { 200: z.object({ crn: z.string(), referrals: z.array(Referral) }), ...errors },
+      },
+    },
+    async (request) => {
+      const view = await viewReferrals(db, actorOf(request), request.params.crn, originOf(request), clock, {
+        history: true,
+      })
+      if (!view) throw notShared()
+      return {
+        crn: view.person.crn,
+        referrals: view.referrals.map((r) => ({
+          id: r.id,
+          reference: r.reference,
+          serviceType: r.service_type,
+          serviceName: r.service_name,
+          pathway: r.pathway,
+          provider: r.provider,
+          status: r.status,
+          reason: r.reason,
+          sentAt: iso(r.sent_at),
+          assignedAt: iso(r.assigned_at),
+          endedAt: iso(r.ended_at),
+          concludedAt: iso(r.concluded_at),
+          endReason: r.end_reason,
+          assignedTo: r.assigned_to,
+          referredBy: r.referred_by,
+          sourceSystem: r.source_system,
+          updates: r.updates.map((u) => ({
+            kind: u.kind,
+            status: u.status,
+            note: u.note,
+            occurredAt: iso(u.occurred_at)!,
+            author: u.author,
+            agency: u.agency,
+            sourceSystem: u.source_system,
+          })),
         })),
       }
     },

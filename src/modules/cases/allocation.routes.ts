@@ -17,6 +17,7 @@ import {
 } from './cases.schema.js'
 import { addCoWorker, endCoWorker, personAllocation, reallocate } from './person-allocation.service.js'
 import { saveWorkloadSettings, workloadSettings } from './workload.service.js'
+import { personNotFound } from '../people/person-not-found.js'
 
 type CrnRequest = FastifyRequest<{ Params: { crn: string } }>
 
@@ -133,7 +134,7 @@ export function allocationRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
   ) {
     const crn = crnOf(request)
     const view = await personAllocation(db, actorOf(request), crn, originOf(request), clock)
-    if (!view) return reply.code(404).view('people/views/not-found.njk', { crn })
+    if (!view) return personNotFound(db, reply, crn)
     return reply.code(state.errors ? 400 : 200).view('cases/views/person-allocation.njk', {
       ...view,
       section: 'allocation',
@@ -166,7 +167,7 @@ export function allocationRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
     if (!parsed.ok) return personPage(request, reply, { errors: prefixErrors(parsed.errors, prefix), values })
     try {
       const result = await act(actorOf(request), crnOf(request), parsed.value)
-      if (result === null) return reply.code(404).view('people/views/not-found.njk', { crn: crnOf(request) })
+      if (result === null) return personNotFound(db, reply, crnOf(request))
       return reply.redirect(`/people/${crnOf(request)}/allocation?done=${done}`, 303)
     } catch (error) {
       if (error instanceof ValidationError)

@@ -24,7 +24,9 @@ import {
   type Criteria,
 } from './cohorts.schema.js'
 import { changers, mayChangeCohorts, viewers } from './cohorts.policy.js'
+import { memberRoutes } from './member.routes.js'
 import { responsibilityRoutes } from './responsibilities.routes.js'
+import { personNotFound } from '../people/person-not-found.js'
 
 const options = (values: readonly string[]) => values.map((value) => ({ value, text: humanise(value) }))
 const CRITERIA_CHOICES = {
@@ -188,7 +190,7 @@ export function cohortRoutes(app: FastifyInstance, deps: AppDeps) {
       codeOf(request.params),
       crn,
     )
-    if (!view) return reply.code(404).view('people/views/not-found.njk', { crn })
+    if (!view) return personNotFound(db, reply, crn)
     return reply.view('cohorts/views/decision.njk', { ...view, values, errors, section: 'suggestions' })
   }
 
@@ -244,7 +246,7 @@ export function cohortRoutes(app: FastifyInstance, deps: AppDeps) {
       codeOf(request.params),
       crn,
     )
-    if (!view) return reply.code(404).view('people/views/not-found.njk', { crn })
+    if (!view) return personNotFound(db, reply, crn)
     return reply.view('cohorts/views/deselect.njk', {
       ...view,
       values,
@@ -276,5 +278,6 @@ export function cohortRoutes(app: FastifyInstance, deps: AppDeps) {
     },
   )
 
+  memberRoutes(app, deps)
   responsibilityRoutes(app, deps)
 }

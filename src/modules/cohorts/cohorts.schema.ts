@@ -207,6 +207,36 @@ export function decisionForm(today: string) {
 
 export const DeselectForm = z.object({ reason: reason('the reason for removing this person') })
 
+/**
+ * A member's new review date (today or later, a real date) with the reason; `seenReviewOn` is the
+ * date the form showed, so a change made meanwhile by someone else is a conflict, not overwritten.
+ */
+export function reviewDateForm(today: string) {
+  return z.object({
+    reviewOn: z
+      .string()
+      .optional()
+      .default('')
+      .superRefine((v, ctx) => {
+        const problem =
+          v === ''
+            ? 'Enter the new review date'
+            : v === 'invalid'
+              ? 'Review date must be a real date'
+              : v < today
+                ? 'Review date must be today or in the future'
+                : null
+        if (problem) ctx.addIssue({ code: 'custom', message: problem })
+      }),
+    reason: reason('the reason for changing the review date'),
+    seenReviewOn: z
+      .string()
+      .optional()
+      .default('')
+      .refine((v) => v === '' || /^\d{4}-\d{2}-\d{2}$/.test(v), 'Reload the page and try again'),
+  })
+}
+
 const CohortCodeParam = z.string().regex(/^[A-Za-z0-9_-]{1,20}$/)
 
 /** The cohort code in a route's parameters; anything else is a page that does not exist. */

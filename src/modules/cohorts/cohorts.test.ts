@@ -346,6 +346,168 @@ describe(`cohorts on ${engine}`, () => {
     expect(back.statusCode).toBe(303)
   })
 
+  it('changes a member’s review date with a reason, kept in the decision history, audited and on the timeline', async () => {
+    const ten = people.Ten!
+    const page = `/cohorts/SHORT/members/${ten.crn}`
+    const post = (form: Record<string, string>) => coordinator.post(`${page}/review`, form)
+    const members = (await coordinator.get('/cohorts/SHORT')).body
+    expect(members).toContain(`href="${page}#review"`)
+    const shown = await coordinator.get(page)
+    expect(shown.statusCode).toBe(200)
+    expect(shown.body).toContain('1 March 2027')
+    expect(shown.body).toContain('Returned')
+    expect(shown.body).toContain('Moved out of the area')
+    expect(shown.body).toContain('name="seenReviewOn" value="2027-03-01"')
+    const reads = await database.db
+      .selectFrom('audit_log')
+      .select(['action', 'person_ids'])
+      .where('route', '=', 'GET /cohorts/:code/members/:crn')
+      .execute()
+    expect(reads).toEqual([{ action: 'read', person_ids: [ten.id] }])
+
+    const seen = { seenReviewOn: '2027-03-01' }
+    const blank = await post({ ...seen, reason: ' ' })
+    expect(blank.statusCode).toBe(400)
+    expect(blank.body).toContain('Enter the new review date')
+    expect(blank.body).toContain('Enter the reason for changing the review date')
+    expect(blank.body).toContain('href="#reviewOn-day"')
+    const past = await post({ ...seen, reason: 'Panel moved', ...reviewDate('2026-11-22') })
+    expect(past.statusCode).toBe(400)
+    expect(past.body).toContain('Review date must be today or in the future')
+    const impossible = await post({ ...seen, reason: 'Panel moved', ...reviewDate('2027-02-29') })
+    expect(impossible.body).toContain('Review date must be a real date')
+    const words = await post({
+      ...seen,
+      reason: 'Panel moved',
+      'reviewOn-day': 'first',
+      'reviewOn-month': 'March',
+      'reviewOn-year': '27',
+    })
+    expect(words.statusCode).toBe(400)
+    expect(words.body).toContain('Review date must be a real date')
+    expect(words.body).toContain('value="first"')
+    const same = await post({ ...seen, reason: 'No change', ...reviewDate('2027-03-01') })
+    expect(same.statusCode).toBe(400)
+    expect(same.body).toContain('The review date is already 1 March 2027')
+    expect(
+      (await post({ seenReviewOn: 'yesterday', reason: 'x', ...reviewDate('2027-04-01') })).statusCode,
+    ).toBe(400)
+
+    // Today is allowed: the panel may want to review them at today's meeting.
+    const ok = await post({
+      ...seen,
+      reason: 'Reviewing early after a new arrest',
+      ...reviewDate('2026-11-23'),
+    })
+    expect(ok.statusCode).toBe(303)
+    expect(ok.headers.location).toBe(`${page}?changed=1`)
+    expect((await coordinator.get(ok.headers.location as string)).body).toContain(
+      'The review date has been changed to 23 November 2026',
+    )
+    const db = database.db
+    const membership = await db
+      .selectFrom('cohort_memberships')
+      .select(['review_on', 'reason'])
+      .where('person_id', '=', ten.id)
+      .where('ended_on', 'is', null)
+      .executeTakeFirstOrThrow()
+    expect(membership).toEqual({ review_on: '2026-11-23', reason: 'Returned' })
+    const latest = await db
+      .selectFrom('cohort_decisions')
+      .select(['decision', 'reason', 'review_on', 'decided_by'])
+      .where('person_id', '=', ten.id)
+      .where('decision', '=', 'review_changed' as never)
+      .execute()
+    expect(latest).toEqual([
+      {
+        decision: 'review_changed',
+        reason: 'Reviewing early after a new arrest',
+        review_on: '2026-11-23',
+        decided_by: coordinatorActor.userId,
+      },
+    ])
+    const item = await db
+      .selectFrom('timeline_events')
+      .select(['title', 'summary', 'category'])
+      .where('person_id', '=', ten.id)
+      .where('kind', '=', 'cohort.review-changed')
+      .executeTakeFirstOrThrow()
+    expect(item).toEqual({
+      title: 'Review date for Short sentences changed to 23 November 2026',
+      summary: 'Reviewing early after a new arrest (was 1 March 2027)',
+      category: 'supervision',
+    })
+    const event = await db
+      .selectFrom('outbox')
+      .select('payload')
+      .where('person_id', '=', ten.id)
+      .where('event_type', '=', 'person.cohort.review-changed')
+      .executeTakeFirstOrThrow()
+    expect(event.payload).toEqual({
+      cohortId: short.id,
+      cohortCode: 'SHORT',
+      reviewOn: '2026-11-23',
+      previousReviewOn: '2027-03-01',
+      reason: 'Reviewing early after a new arrest',
+    })
+    const changes = await db
+      .selectFrom('audit_log')
+      .select(['action', 'purpose'])
+      .where('route', '=', 'POST /cohorts/:code/members/:crn/review')
+      .where('action', '=', 'update')
+      .execute()
+    expect(changes).toEqual([
+      { action: 'update', purpose: 'Cohort management: review date changed for Short sentences' },
+    ])
+    // Now due, it shows as due; and the history names the change.
+    expect((await coordinator.get('/cohorts/SHORT?review=due')).body).toContain(ten.crn)
+    expect((await coordinator.get(page)).body).toContain('Review date changed')
+    const settled = await post({
+      seenReviewOn: '2026-11-23',
+      reason: 'Arrest was a mistake',
+      ...reviewDate('2027-01-10'),
+    })
+    expect(settled.statusCode).toBe(303)
+
+    // A second coordinator working from the page as it was is told, and nothing is overwritten.
+    const stale = await post({ ...seen, reason: 'Later instead', ...reviewDate('2027-06-01') })
+    expect(stale.statusCode).toBe(409)
+    expect(stale.body).toContain('Later instead')
+    expect(
+      (
+        await db
+          .selectFrom('cohort_memberships')
+          .select('review_on')
+          .where('person_id', '=', ten.id)
+          .where('ended_on', 'is', null)
+          .executeTakeFirstOrThrow()
+      ).review_on,
+    ).toBe('2027-01-10')
+  })
+
+  it('lets managers read a membership but not change it, and shows no one else’s', async () => {
+    const member = people.Member!
+    const page = await manager.get(`/cohorts/SHORT/members/${member.crn}`)
+    expect(page.statusCode).toBe(200)
+    expect(page.body).toContain('None set')
+    expect(page.body).toContain('No decisions are recorded')
+    expect(page.body).not.toContain('Change review date')
+    const form = { seenReviewOn: '', reason: 'First review', ...reviewDate('2027-01-15') }
+    expect((await manager.post(`/cohorts/SHORT/members/${member.crn}/review`, form)).statusCode).toBe(403)
+    // Not visible, not a member, not a CRN: the same 404.
+    expect((await coordinator.get(`/cohorts/SHORT/members/${people.Hidden!.crn}`)).statusCode).toBe(404)
+    expect(
+      (await coordinator.post(`/cohorts/SHORT/members/${people.Hidden!.crn}/review`, form)).statusCode,
+    ).toBe(404)
+    expect((await coordinator.get(`/cohorts/SHORT/members/${people.Edge!.crn}`)).statusCode).toBe(404)
+    expect(
+      (await coordinator.post(`/cohorts/SHORT/members/${people.Edge!.crn}/review`, form)).statusCode,
+    ).toBe(404)
+    expect((await coordinator.get('/cohorts/SHORT/members/nonsense')).statusCode).toBe(404)
+    // A member with no review date yet gets their first.
+    expect((await coordinator.post(`/cohorts/SHORT/members/${member.crn}/review`, form)).statusCode).toBe(303)
+  })
+
   it('records a decision not to select, and stops suggesting the person', async () => {
     const edge = people.Edge!
     const response = await coordinator.post(`/cohorts/SHORT/suggestions/${edge.crn}`, {

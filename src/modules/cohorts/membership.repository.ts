@@ -2,6 +2,10 @@ import { sql } from 'kysely'
 import { accessFor } from '../../platform/access/access.js'
 import type { Actor } from '../../platform/access/actor.js'
 import type { Queryable } from '../../platform/database/database.js'
+import type { CohortDecisionsTable } from '../../platform/database/schema.js'
+
+/** What cohort_decisions keeps: selections, removals, decisions not to select, and review date changes. */
+export type DecisionKind = CohortDecisionsTable['decision']
 
 export interface MemberFilter {
   teamId?: string | undefined
@@ -181,7 +185,7 @@ export async function insertDecision(
   d: {
     personId: string
     cohortId: string
-    decision: 'selected' | 'deselected' | 'not_selected'
+    decision: DecisionKind
     reason: string
     reviewOn: string | null
     by: string
@@ -199,6 +203,45 @@ export async function insertDecision(
       decided_by: d.by,
       decided_at: d.at,
     })
+    .execute()
+}
+
+/** The current membership's review date, locked for changing it; null when not a current member. */
+export async function lockCurrentMembership(db: Queryable, personId: string, cohortId: string) {
+  return (
+    (await db
+      .selectFrom('cohort_memberships')
+      .select(['started_on', 'review_on'])
+      .where('person_id', '=', personId)
+      .where('cohort_id', '=', cohortId)
+      .where('ended_on', 'is', null)
+      .forUpdate()
+      .executeTakeFirst()) ?? null
+  )
+}
+
+export async function setReviewDate(
+  db: Queryable,
+  m: { personId: string; cohortId: string; startedOn: string; reviewOn: string },
+) {
+  await db
+    .updateTable('cohort_memberships')
+    .set({ review_on: m.reviewOn })
+    .where('person_id', '=', m.personId)
+    .where('cohort_id', '=', m.cohortId)
+    .where('started_on', '=', m.startedOn)
+    .execute()
+}
+
+/** Every decision about one person and one cohort, newest first. */
+export function decisionsAbout(db: Queryable, personId: string, cohortId: string) {
+  return db
+    .selectFrom('cohort_decisions as d')
+    .leftJoin('users as u', 'u.id', 'd.decided_by')
+    .select(['d.id', 'd.decision', 'd.reason', 'd.review_on', 'd.decided_at', 'u.display_name as decided_by'])
+    .where('d.person_id', '=', personId)
+    .where('d.cohort_id', '=', cohortId)
+    .orderBy('d.decided_at', 'desc')
     .execute()
 }
 

@@ -1,5 +1,6 @@
 import type { DataCategory } from '../../platform/access/actor.js'
 import { humanise } from '../../platform/views/format.js'
+import type { ReferralEventFacts } from '../referrals/referral-events.service.js'
 import { Undeliverable, type DomainEventMessage } from './domain-events.js'
 import { BadDate, parseLocalDate } from './event-dates.js'
 
@@ -27,6 +28,7 @@ export type StateChange =
   | { type: 'registration-deleted'; ref: string; typeCode: string }
   | { type: 'prison-number-replaced'; from: string; to: string }
   | { type: 'risk-scores'; scores: { kind: string; score: number | null; band: string | null }[] }
+  | ({ type: 'referral' } & ReferralEventFacts)
 
 export interface Effects {
   item: {
@@ -295,6 +297,30 @@ const reference = (event: DomainEventMessage) => {
   const ref = text(event, 'referralReference') ?? text(event, 'referralURN')
   return ref ? `Referral ${ref}` : null
 }
+/** A referral event: its story, and the referral it creates or moves on (in the referrals module). */
+const referral =
+  (stage: ReferralEventFacts['stage'], mapper: Mapper): Mapper =>
+  (event, prisonName) => {
+    const urn = text(event, 'referralURN')
+    return {
+      ...mapper(event, prisonName),
+      changes: [
+        {
+          type: 'referral',
+          stage,
+          eventType: event.eventType,
+          referralId: text(event, 'referralId') ?? urn?.split(':').at(-1) ?? null,
+          reference: text(event, 'referralReference'),
+          contractType: text(event, 'contractTypeName'),
+          providerName: text(event, 'primeProviderName'),
+          assignedTo: text(event, 'assignedTo'),
+          deliveryState: text(event, 'deliveryState'),
+          url: text(event, 'referralProbationUserURL') ?? event.detailUrl ?? null,
+          appointmentId: text(event, 'deliusAppointmentId'),
+        },
+      ],
+    }
+  }
 const withState = (key: string) => (event: DomainEventMessage) => {
   const state = text(event, key)
   return state ? sentenceCase(state) : null
@@ -389,47 +415,65 @@ export const MAPPINGS: Record<string, Mapper> = {
     'Pre-sentence reports',
     'Pre-sentence report completed',
   ),
-  'intervention.referral.sent': story(
-    'referral.sent',
-    'supervision',
-    'Refer and monitor an intervention',
-    'Intervention referral sent',
-    reference,
+  'intervention.referral.sent': referral(
+    'sent',
+    story(
+      'referral.sent',
+      'supervision',
+      'Refer and monitor an intervention',
+      'Intervention referral sent',
+      reference,
+    ),
   ),
-  'intervention.referral.assigned': story(
-    'referral.assigned',
-    'supervision',
-    'Refer and monitor an intervention',
-    'Intervention referral assigned to a caseworker',
-    reference,
+  'intervention.referral.assigned': referral(
+    'assigned',
+    story(
+      'referral.assigned',
+      'supervision',
+      'Refer and monitor an intervention',
+      'Intervention referral assigned to a caseworker',
+      reference,
+    ),
   ),
-  'intervention.referral.ended': story(
-    'referral.ended',
-    'supervision',
-    'Refer and monitor an intervention',
-    'Intervention referral ended',
-    withState('deliveryState'),
+  'intervention.referral.ended': referral(
+    'ended',
+    story(
+      'referral.ended',
+      'supervision',
+      'Refer and monitor an intervention',
+      'Intervention referral ended',
+      withState('deliveryState'),
+    ),
   ),
-  'intervention.referral.concluded': story(
-    'referral.concluded',
-    'supervision',
-    'Refer and monitor an intervention',
-    'Intervention concluded',
-    withState('deliveryState'),
+  'intervention.referral.concluded': referral(
+    'concluded',
+    story(
+      'referral.concluded',
+      'supervision',
+      'Refer and monitor an intervention',
+      'Intervention concluded',
+      withState('deliveryState'),
+    ),
   ),
-  'intervention.session-appointment.session-feedback-submitted': story(
-    'referral.session-feedback',
-    'supervision',
-    'Refer and monitor an intervention',
-    'Intervention session feedback submitted',
-    reference,
+  'intervention.session-appointment.session-feedback-submitted': referral(
+    'session-feedback',
+    story(
+      'referral.session-feedback',
+      'supervision',
+      'Refer and monitor an intervention',
+      'Intervention session feedback submitted',
+      reference,
+    ),
   ),
-  'intervention.initial-assessment-appointment.session-feedback-submitted': story(
-    'referral.session-feedback',
-    'supervision',
-    'Refer and monitor an intervention',
-    'Intervention initial assessment feedback submitted',
-    reference,
+  'intervention.initial-assessment-appointment.session-feedback-submitted': referral(
+    'assessment-feedback',
+    story(
+      'referral.session-feedback',
+      'supervision',
+      'Refer and monitor an intervention',
+      'Intervention initial assessment feedback submitted',
+      reference,
+    ),
   ),
   'approved-premises.booking.made': accommodation(
     'accommodation.booking-made',

@@ -1,6 +1,7 @@
 import type { Tx } from '../../platform/database/database.js'
 import { londonDate } from '../../platform/views/format.js'
 import { replacePrisonNumber } from '../people/identity.service.js'
+import { applyReferralEvents } from '../referrals/referral-events.service.js'
 import { ROSH_REGISTERS, type StateChange } from './event-mapping.js'
 import * as repo from './state-changes.repository.js'
 
@@ -33,6 +34,9 @@ function aspectOf(change: StateChange): string | null {
       return 'prison-number'
     case 'risk-scores':
       return null
+    // A referral orders its own events: its status only moves forward (referrals module).
+    case 'referral':
+      return null
   }
 }
 
@@ -46,6 +50,14 @@ export async function applyStateChanges(
     changes.flatMap((c) =>
       c.change.type === 'risk-scores'
         ? c.change.scores.map((s) => ({ ...s, personId: c.personId, at: c.at, source: c.sourceSystem }))
+        : [],
+    ),
+  )
+  await applyReferralEvents(
+    tx,
+    changes.flatMap((c) =>
+      c.change.type === 'referral'
+        ? [{ personId: c.personId, at: c.at, sourceSystem: c.sourceSystem, facts: c.change }]
         : [],
     ),
   )

@@ -36,6 +36,13 @@ export async function recipients(tx: Tx, eventType: string, personId: string | n
   return result.rows
 }
 
+/** The event types some active subscription wants ('*' for every type). */
+export async function subscribedEventTypes(tx: Tx): Promise<Set<string>> {
+  const result = await sql<{ type: string }>`
+    select distinct unnest(event_types) as type from webhook_subscriptions where active`.execute(tx)
+  return new Set(result.rows.map((r) => r.type))
+}
+
 /** Queues one delivery; false when this event was already queued for this subscription. */
 export async function insertDelivery(
   tx: Tx,

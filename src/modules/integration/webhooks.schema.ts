@@ -46,6 +46,8 @@ export const WEBHOOK_EVENT_TYPES: { type: string; text: string; categories: Data
   { type: 'referral.session-feedback', text: 'Intervention feedback submitted', categories: ['supervision'] },
   { type: 'referral.ended', text: 'Intervention referral ended', categories: ['supervision'] },
   { type: 'referral.concluded', text: 'Intervention concluded', categories: ['supervision'] },
+  { type: 'referral.created', text: 'Referral made in Tandem', categories: ['supervision'] },
+  { type: 'referral.status-changed', text: 'Referral moved on in Tandem', categories: ['supervision'] },
   ...(
     [
       ['accommodation.application-submitted', 'Accommodation application submitted (CAS2)'],

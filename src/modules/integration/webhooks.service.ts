@@ -62,6 +62,12 @@ function recipientActor(r: repo.Recipient): Actor {
 export const webhookSubscriber: Subscriber = {
   name: 'webhooks',
   types: '*',
+  // Most events interest no subscription: one query for the batch finds which types do.
+  async handleBatch(tx, events) {
+    const wanted = await repo.subscribedEventTypes(tx)
+    for (const event of events)
+      if (wanted.has('*') || wanted.has(event.type)) await webhookSubscriber.handle(tx, event)
+  },
   async handle(tx, event) {
     if (!KINDS.has(event.type)) return
     for (const r of await repo.recipients(tx, event.type, event.personId)) {

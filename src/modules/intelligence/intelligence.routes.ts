@@ -6,6 +6,7 @@ import { formErrors, parseForm, toArray, type FormErrors } from '../../platform/
 import { actorOf, forRoles, originOf } from '../../platform/http/route-access.js'
 import { CrnParam } from '../people/people.schema.js'
 import { personHeader } from '../people/person-view.service.js'
+import { fairnessRoutes } from './fairness.routes.js'
 import { actOnFlag, viewFlagsOfPerson } from './flags.service.js'
 import { KINDS, isConditionKind } from './rule-conditions.js'
 import {
@@ -17,6 +18,8 @@ import {
   viewRule,
 } from './rule-editor.service.js'
 import { FlagActionForm, RuleCodeParam, RuleForm, VersionParam, type RuleFormValue } from './rules.schema.js'
+import { scoreRoutes } from './scores.routes.js'
+import { personNotFound } from '../people/person-not-found.js'
 
 const caseworkers = forRoles(...CASEWORK_ROLES)
 const ruleEditors = forRoles('coordinator', 'administrator')
@@ -40,7 +43,7 @@ const ROSH_LEVELS = [
 
 type CrnRequest = FastifyRequest<{ Params: { crn: string; flagId?: string } }>
 
-export function intelligenceRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
+export function intelligenceRoutes(app: FastifyInstance, { db, clock, config }: AppDeps) {
   async function flagsPage(
     request: CrnRequest,
     reply: FastifyReply,
@@ -52,7 +55,7 @@ export function intelligenceRoutes(app: FastifyInstance, { db, clock }: AppDeps)
     const crn = CrnParam.safeParse(request.params.crn)
     if (!crn.success) throw new NotFoundError()
     const header = await personHeader(db, actor, crn.data, clock)
-    if (!header) return reply.code(404).view('people/views/not-found.njk', { crn: crn.data })
+    if (!header) return personNotFound(db, reply, crn.data)
     const flags = await viewFlagsOfPerson(db, actor, header.person.id, originOf(request))
     return reply.code(status).view('intelligence/views/flags.njk', {
       ...header,
@@ -212,4 +215,7 @@ export function intelligenceRoutes(app: FastifyInstance, { db, clock }: AppDeps)
       return reply.redirect(`/rules/${code}`, 303)
     },
   )
+
+  scoreRoutes(app, { db, clock, config })
+  fairnessRoutes(app, { db, clock, config })
 }

@@ -10,18 +10,21 @@ export interface At {
 
 type Row = { person_id: string; condition_key: string; evidence: Hold['evidence'] }
 
+/** Some people (those the events just handled are about) or, as null, everyone. */
+export type People = readonly string[] | null
+
 /**
- * The people for whom a condition holds: one person (after an event) or everyone (the periodic
+ * The people for whom a condition holds: those some events are about, or everyone (the periodic
  * sweep and the rule editor's preview). Each kind is one set-based query, so the sweep costs
- * one query per rule however many people there are.
+ * one query per rule however many people there are, and so does a worker's batch of events.
  */
 export async function findHolds(
   db: Queryable,
   rule: { code: string; kind: ConditionKind; parameters: Record<string, unknown> },
-  personId: string | null,
+  people: People,
   at: At,
 ): Promise<Hold[]> {
-  const query = conditionQuery(rule.code, rule.kind, rule.parameters, personId, at)
+  const query = conditionQuery(rule.code, rule.kind, rule.parameters, people, at)
   const { rows } = await query.execute(db)
   return rows.map((r) => ({ personId: r.person_id, conditionKey: r.condition_key, evidence: r.evidence }))
 }
@@ -30,10 +33,10 @@ function conditionQuery(
   code: string,
   kind: ConditionKind,
   parameters: Record<string, unknown>,
-  personId: string | null,
+  people: People,
   { now, today }: At,
 ): RawBuilder<Row> {
-  const only = (column: string) => (personId ? sql`${sql.ref(column)} = ${personId}::uuid` : sql`true`)
+  const only = (column: string) => (people ? sql`${sql.ref(column)} = any(${people}::uuid[])` : sql`true`)
   const day = sql`${today}::date`
   switch (kind) {
     case 'absences_in_window': {

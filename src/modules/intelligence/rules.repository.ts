@@ -136,7 +136,7 @@ export async function insertFlags(
 export async function resolveClearedFlags(
   db: Queryable,
   ruleCode: string,
-  personId: string | null,
+  people: readonly string[] | null,
   holding: { personId: string; conditionKey: string }[],
   at: Date,
 ) {
@@ -144,7 +144,7 @@ export async function resolveClearedFlags(
     update flags f set status = 'resolved', closed_at = ${at}::timestamptz,
       close_reason = 'Condition no longer holds'
     where f.rule_code = ${ruleCode} and f.status in ('raised', 'acknowledged')
-      and ${personId ? sql`f.person_id = ${personId}::uuid` : sql`true`}
+      and ${people ? sql`f.person_id = any(${people}::uuid[])` : sql`true`}
       and not exists (select 1 from unnest(${holding.map((h) => h.personId)}::uuid[],
         ${holding.map((h) => h.conditionKey)}::text[]) as h(person_id, condition_key)
         where h.person_id = f.person_id and h.condition_key = f.condition_key)

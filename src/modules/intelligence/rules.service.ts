@@ -3,7 +3,7 @@ import type { Db, Queryable, Tx } from '../../platform/database/database.js'
 import { publish, type OutboxEvent, type Subscriber } from '../../platform/outbox/outbox.js'
 import { londonDate } from '../../platform/views/format.js'
 import { changeTasksBySource, createTask } from '../tasks/tasks.service.js'
-import { findHolds, type At } from './rule-conditions.repository.js'
+import { findHolds, type At, type People } from './rule-conditions.repository.js'
 import { concernsKind, isConditionKind, KINDS, renderReason, type Hold } from './rule-conditions.js'
 import * as repo from './rules.repository.js'
 
@@ -20,27 +20,27 @@ function addDays(day: string, days: number): string {
   return d.toISOString().slice(0, 10)
 }
 
-/** The people a rule's condition holds for now (one person, or everyone), with the reason written. */
-export async function holdsFor(db: Queryable, rule: Rule, personId: string | null, now: Date) {
+/** The people a rule's condition holds for now (of those given, or everyone), with the reason written. */
+export async function holdsFor(db: Queryable, rule: Rule, people: People, now: Date) {
   if (!isConditionKind(rule.kind)) return []
   const holds = await findHolds(
     db,
     { code: rule.code, kind: rule.kind, parameters: rule.parameters },
-    personId,
+    people,
     atOf(now),
   )
   return holds.map((h) => ({ ...h, reason: renderReason(rule.reason_template, h.evidence) }))
 }
 
 /**
- * Brings one rule's flags in line with its condition for one person or everyone: raises what
+ * Brings one rule's flags in line with its condition for some people or everyone: raises what
  * holds (never twice), resolves what no longer holds, creates the rule's task and publishes
  * flag.raised / flag.resolved, all in the caller's transaction.
  */
-export async function applyRule(tx: Tx, rule: Rule, personId: string | null, now: Date) {
-  const holds = await holdsFor(tx, rule, personId, now)
+export async function applyRule(tx: Tx, rule: Rule, people: People, now: Date) {
+  const holds = await holdsFor(tx, rule, people, now)
   const raised = await repo.insertFlags(tx, rule, holds, now)
-  const resolved = await repo.resolveClearedFlags(tx, rule.code, personId, holds, now)
+  const resolved = await repo.resolveClearedFlags(tx, rule.code, people, holds, now)
   const byKey = new Map<string, Hold>(holds.map((h) => [`${h.personId}|${h.conditionKey}`, h]))
   for (const flag of raised) {
     const hold = byKey.get(`${flag.person_id}|${flag.condition_key}`)
@@ -113,13 +113,28 @@ async function createRuleTask(
 /** The enabled rules, read once per pass (they change rarely, and a pass is one transaction). */
 export const enabledRules = repo.findEnabledRules
 
-/** Evaluates the enabled rules an event may affect, for the event's person. */
-export async function evaluateForEvent(tx: Tx, event: Pick<OutboxEvent, 'type' | 'personId'>, now: Date) {
-  if (!event.personId || event.type.startsWith('flag.') || event.type.startsWith('task.')) return
+type PersonEvent = Pick<OutboxEvent, 'type' | 'personId'>
+
+/**
+ * Evaluates the enabled rules some events may affect, for the people they are about: one query
+ * per rule for the whole batch, so the worker keeps up with events arriving by the thousand.
+ */
+export async function evaluateForEvents(tx: Tx, events: readonly PersonEvent[], now: Date) {
+  const relevant = events.filter(
+    (e) => e.personId && !e.type.startsWith('flag.') && !e.type.startsWith('task.'),
+  )
+  if (relevant.length === 0) return
   for (const rule of await repo.findEnabledRules(tx)) {
-    if (isConditionKind(rule.kind) && concernsKind(rule.kind, event.type))
-      await applyRule(tx, rule, event.personId, now)
+    if (!isConditionKind(rule.kind)) continue
+    const kind = rule.kind
+    const people = [...new Set(relevant.filter((e) => concernsKind(kind, e.type)).map((e) => e.personId!))]
+    if (people.length > 0) await applyRule(tx, rule, people, now)
   }
+}
+
+/** Evaluates the enabled rules an event may affect, for the event's person. */
+export function evaluateForEvent(tx: Tx, event: PersonEvent, now: Date) {
+  return evaluateForEvents(tx, [event], now)
 }
 
 /** Wired into the outbox worker: every event about a person may raise or clear flags. */
@@ -128,6 +143,7 @@ export function ruleSubscriber(clock: Clock): Subscriber {
     name: 'intelligence.rules',
     types: '*',
     handle: (tx, event) => evaluateForEvent(tx, event, clock.now()),
+    handleBatch: (tx, events) => evaluateForEvents(tx, events, clock.now()),
   }
 }
 

@@ -6,15 +6,9 @@ import { parseForm } from '../../platform/http/forms.js'
 import { actorOf, forRoles, originOf } from '../../platform/http/route-access.js'
 import { londonDayBounds } from '../../platform/views/format.js'
 import { BreakGlassForm, CrnParam, SearchQuery, TimelineFilters } from './people.schema.js'
-import {
-  findMergedInto,
-  TIMELINE_PAGE,
-  viewDetails,
-  viewJourney,
-  viewPerson,
-  viewTimeline,
-} from './person-view.service.js'
+import { TIMELINE_PAGE, viewDetails, viewJourney, viewPerson, viewTimeline } from './person-view.service.js'
 import { BREAK_GLASS_HOURS, requestBreakGlass, searchFilterChoices, searchPeople } from './people.service.js'
+import { personNotFound } from './person-not-found.js'
 
 const caseworkers = forRoles(...CASEWORK_ROLES)
 
@@ -44,14 +38,10 @@ export function peopleRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
     })
   })
 
-  /**
-   * The person's pages. A CRN that was merged into another person leads to them; a person
-   * who does not exist and one the actor may not see get the same answer.
-   */
+  /** The person's pages: see personNotFound for a CRN that finds nobody. */
   async function personPage<T>(
     request: FastifyRequest<{ Params: { crn: string } }>,
     reply: FastifyReply,
-    suffix: string,
     load: (crn: string) => Promise<T | null>,
     render: (found: T) => unknown,
   ) {
@@ -59,16 +49,13 @@ export function peopleRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
     if (!crn.success) throw new NotFoundError()
     const found = await load(crn.data)
     if (found) return render(found)
-    const survivor = await findMergedInto(db, crn.data)
-    if (survivor) return reply.redirect(`/people/${survivor}${suffix}`, 301)
-    return reply.code(404).view('people/views/not-found.njk', { crn: crn.data })
+    return personNotFound(db, reply, crn.data)
   }
 
   app.get<{ Params: { crn: string } }>('/people/:crn', { config: caseworkers }, (request, reply) =>
     personPage(
       request,
       reply,
-      '',
       (crn) => viewPerson(db, actorOf(request), crn, originOf(request), clock),
       (view) => reply.view('people/views/person.njk', { ...view, section: 'overview' }),
     ),
@@ -78,7 +65,6 @@ export function peopleRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
     personPage(
       request,
       reply,
-      '/details',
       (crn) => viewDetails(db, actorOf(request), crn, originOf(request), clock),
       (view) => reply.view('people/views/details.njk', { ...view, section: 'details' }),
     ),
@@ -91,7 +77,6 @@ export function peopleRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
       return personPage(
         request,
         reply,
-        '/timeline',
         (crn) => viewTimeline(db, actorOf(request), crn, { limit: 0 }, originOf(request), clock),
         (view) =>
           reply.code(400).view('people/views/timeline.njk', {
@@ -119,7 +104,6 @@ export function peopleRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
     return personPage(
       request,
       reply,
-      '/timeline',
       (crn) => viewTimeline(db, actorOf(request), crn, filter, originOf(request), clock),
       (view) =>
         reply.view('people/views/timeline.njk', {
@@ -136,7 +120,6 @@ export function peopleRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
     personPage(
       request,
       reply,
-      '/journey',
       (crn) => viewJourney(db, actorOf(request), crn, originOf(request), clock),
       (view) => reply.view('people/views/journey.njk', { ...view, section: 'journey' }),
     ),

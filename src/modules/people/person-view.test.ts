@@ -226,9 +226,14 @@ describe(`the person's pages on ${engine}`, () => {
       .set({ merged_into: person.id })
       .where('id', '=', other.id)
       .execute()
-    const response = await lead.get('/people/P100002/timeline')
-    expect(response.statusCode).toBe(301)
-    expect(response.headers.location).toBe('/people/P100001/timeline')
+    const response = await lead.get('/people/P100002/timeline?agency=all')
+    expect(response.statusCode).toBe(302)
+    expect(response.headers.location).toBe('/people/P100001/timeline?agency=all')
+    // Every page about a person does the same, not only the single view's.
+    for (const page of ['plan', 'appointments', 'flags', 'tasks']) {
+      const other = await lead.get(`/people/P100002/${page}`)
+      expect(other.headers.location).toBe(`/people/P100001/${page}`)
+    }
   })
 })
 

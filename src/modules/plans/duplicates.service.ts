@@ -88,6 +88,30 @@ export async function detectDuplicates(
   return found
 }
 
+/**
+ * Agencies other than `agencyId` doing this service for the person through the plan: an open
+ * action, or one created within the duplicate window. For other modules (referrals) to warn of
+ * the same service arranged twice; names agencies only, so no unshared objective is revealed.
+ */
+export async function agenciesPlanningService(
+  tx: Tx,
+  c: { personId: string; serviceType: string; agencyId: string | null },
+  clock: Clock,
+): Promise<string[]> {
+  const nobody = '00000000-0000-0000-0000-000000000000'
+  const candidates = await repo.findDuplicateCandidates(tx, {
+    personId: c.personId,
+    actionId: nobody,
+    serviceType: c.serviceType,
+    agencyId: c.agencyId ?? nobody,
+    windowStart: new Date(clock.now().getTime() - DUPLICATE_WINDOW_DAYS * 86_400_000),
+  })
+  const agencies = await Promise.all(
+    [...new Set(candidates.map((a) => a.owner_agency_id))].map((id) => findAgency(tx, id)),
+  )
+  return agencies.flatMap((a) => (a ? [a.name] : [])).sort()
+}
+
 /** Open duplicates of a person's actions, keyed by action, each naming the other action. */
 export async function duplicatesByAction(tx: Tx, actor: Actor, personId: string) {
   const rows = await repo.findOpenDuplicates(tx, actor, personId)

@@ -26,14 +26,14 @@ import * as repo from './plans.repository.js'
 type Person = NonNullable<Awaited<ReturnType<typeof repo.findPlanPerson>>>
 
 /** The header for `_person.njk` and the plan's view of the person, read together; null if not visible. */
-async function load(tx: Tx, actor: Actor, crn: string, clock: Clock) {
+export async function loadPlanPerson(tx: Tx, actor: Actor, crn: string, clock: Clock) {
   const header = await personHeader(tx, actor, crn, clock)
   if (!header) return null
   const person = await repo.findPlanPerson(tx, actor, { crn })
   return person ? { header, person } : null
 }
 
-function audit(tx: Tx, actor: Actor, person: Person, categories: string[], origin: Origin) {
+export function auditPlanRead(tx: Tx, actor: Actor, person: Person, categories: string[], origin: Origin) {
   return recordAudit(tx, {
     actor,
     action: 'read',
@@ -45,7 +45,7 @@ function audit(tx: Tx, actor: Actor, person: Person, categories: string[], origi
   })
 }
 
-function describeAction(action: repo.ActionRow, today: string) {
+export function describeAction(action: repo.ActionRow, today: string) {
   return {
     ...action,
     statusName: ACTION_STATUS_NAMES[action.status as ActionStatus] ?? action.status,
@@ -59,7 +59,7 @@ function describeAction(action: repo.ActionRow, today: string) {
 /** The whole plan as the actor may see it, by pathway, with assessed needs not yet planned for. */
 export async function viewPlan(db: Db, actor: Actor, crn: string, origin: Origin, clock: Clock) {
   return db.transaction().execute(async (tx) => {
-    const loaded = await load(tx, actor, crn, clock)
+    const loaded = await loadPlanPerson(tx, actor, crn, clock)
     if (!loaded) return null
     const { header, person } = loaded
     const objectives = await repo.findObjectives(tx, actor, person.id)
@@ -83,7 +83,7 @@ export async function viewPlan(db: Db, actor: Actor, crn: string, origin: Origin
       gaps: needs.filter((n) => n.pathway === pathway && !n.answered),
     })).filter((p) => p.objectives.length || p.gaps.length)
     const shown = pathways.filter((p) => p.objectives.some((o) => o.shared) || p.gaps.length)
-    await audit(
+    await auditPlanRead(
       tx,
       actor,
       person,
@@ -123,11 +123,11 @@ export async function actionChoices(tx: Tx, actor: Actor, person: Person) {
 /** What the add-objective form needs: the person's assessed needs the actor may see. */
 export async function viewObjectiveForm(db: Db, actor: Actor, crn: string, origin: Origin, clock: Clock) {
   return db.transaction().execute(async (tx) => {
-    const loaded = await load(tx, actor, crn, clock)
+    const loaded = await loadPlanPerson(tx, actor, crn, clock)
     if (!loaded) return null
     if (!loaded.person.is_lead_agency) throw new ForbiddenError()
     const needs = await repo.findNeeds(tx, actor, loaded.person.id)
-    await audit(
+    await auditPlanRead(
       tx,
       actor,
       loaded.person,
@@ -155,12 +155,12 @@ export async function viewActionForm(
   clock: Clock,
 ) {
   return db.transaction().execute(async (tx) => {
-    const loaded = await load(tx, actor, crn, clock)
+    const loaded = await loadPlanPerson(tx, actor, crn, clock)
     if (!loaded) return null
     const [objective] = await repo.findObjectives(tx, actor, loaded.person.id, objectiveId)
     if (!objective) return null
     if (!objective.shared || objective.status !== 'active') throw new ForbiddenError()
-    await audit(tx, actor, loaded.person, [PATHWAY_CATEGORY[objective.pathway as Pathway]], origin)
+    await auditPlanRead(tx, actor, loaded.person, [PATHWAY_CATEGORY[objective.pathway as Pathway]], origin)
     return {
       ...loaded.header,
       objective: { ...objective, pathwayName: PATHWAY_NAMES[objective.pathway as Pathway] },
@@ -179,7 +179,7 @@ export async function viewAction(
   clock: Clock,
 ) {
   return db.transaction().execute(async (tx) => {
-    const loaded = await load(tx, actor, crn, clock)
+    const loaded = await loadPlanPerson(tx, actor, crn, clock)
     if (!loaded) return null
     const { header, person } = loaded
     const [action] = await repo.findActions(tx, actor, person.id, actionId)
@@ -187,7 +187,7 @@ export async function viewAction(
     const [objective] = await repo.findObjectives(tx, actor, person.id, action.objective_id)
     const notes = await repo.findNotes(tx, person.id, actionId)
     const duplicates = (await duplicatesByAction(tx, actor, person.id)).get(actionId) ?? []
-    await audit(tx, actor, person, [PATHWAY_CATEGORY[action.pathway as Pathway]], origin)
+    await auditPlanRead(tx, actor, person, [PATHWAY_CATEGORY[action.pathway as Pathway]], origin)
     return {
       ...header,
       action: describeAction(action, londonDate(clock.now())),

@@ -80,6 +80,30 @@ export const CIRCUMSTANCE_NAMES: Record<Circumstance, string> = {
  */
 export const DUPLICATE_WINDOW_DAYS = 90
 
+export const OBJECTIVE_STATUSES = ['active', 'achieved', 'withdrawn'] as const
+export type ObjectiveStatus = (typeof OBJECTIVE_STATUSES)[number]
+
+export const OBJECTIVE_STATUS_NAMES: Record<ObjectiveStatus, string> = {
+  active: 'Active',
+  achieved: 'Achieved',
+  withdrawn: 'Withdrawn',
+}
+
+/**
+ * Action statuses that are still live work: what withdrawing an objective would cancel. Suspended
+ * counts, because a release would otherwise resume work under an objective nobody pursues.
+ */
+export const UNFINISHED_STATUSES: readonly ActionStatus[] = ['not_started', 'in_progress', 'suspended']
+
+/**
+ * Objectives are the lead agency's: it answers for the plan as a whole, so it alone adds, rewords,
+ * achieves or withdraws them. Partners own the actions they add under them, never the objective,
+ * even where their agreement shares its pathway.
+ */
+export function mayEditObjective(actor: { agencyId: string }, leadAgencyId: string) {
+  return actor.agencyId === leadAgencyId
+}
+
 /** Where a plan action is editable: the lead agency edits any; a partner only its own agency's. */
 export function mayEditAction(actor: { agencyId: string }, leadAgencyId: string, ownerAgencyId: string) {
   return actor.agencyId === leadAgencyId || actor.agencyId === ownerAgencyId

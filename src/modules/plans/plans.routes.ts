@@ -5,6 +5,7 @@ import { CASEWORK_ROLES } from '../../platform/access/actor.js'
 import { dateParts, formErrors, parseForm, toArray, type FormErrors } from '../../platform/http/forms.js'
 import { actorOf, forRoles, originOf } from '../../platform/http/route-access.js'
 import { duplicationReport, resolveDuplicate } from './duplicates.service.js'
+import { objectiveRoutes } from './objectives.routes.js'
 import {
   ACTION_STATUS_NAMES,
   CIRCUMSTANCE_NAMES,
@@ -37,6 +38,7 @@ import {
   viewObjectiveForm,
   viewPlan,
 } from './plans.service.js'
+import { personNotFound } from '../people/person-not-found.js'
 
 const caseworkers = forRoles(...CASEWORK_ROLES)
 const CRN = /^[A-Z]\d{6}$/
@@ -94,10 +96,8 @@ function actionValues(a: {
   }
 }
 
-export function planRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
-  const notFound = (reply: FastifyReply, crn: string) =>
-    reply.code(404).view('people/views/not-found.njk', { crn })
-
+export function planRoutes(app: FastifyInstance, deps: AppDeps) {
+  const { db, clock } = deps
   /** Runs a form's command; a validation problem shows the form again with every message. */
   async function submit(
     reply: FastifyReply,
@@ -116,7 +116,7 @@ export function planRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
   app.get<{ Params: Params }>('/people/:crn/plan', { config: caseworkers }, async (request, reply) => {
     const { crn } = params(request)
     const view = await viewPlan(db, actorOf(request), crn, originOf(request), clock)
-    if (!view) return notFound(reply, crn)
+    if (!view) return personNotFound(db, reply, crn)
     return reply.view('plans/views/plan.njk', { ...view, section: 'plan' })
   })
 
@@ -128,7 +128,7 @@ export function planRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
   ) {
     const { crn } = params(request)
     const view = await viewObjectiveForm(db, actorOf(request), crn, originOf(request), clock)
-    if (!view) return notFound(reply, crn)
+    if (!view) return personNotFound(db, reply, crn)
     const need = view.needs.find((n) => n.value === values.needId)
     return reply.view('plans/views/objective-form.njk', {
       ...view,
@@ -175,7 +175,7 @@ export function planRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
   ) {
     const { crn, objectiveId } = params(request)
     const view = await viewActionForm(db, actorOf(request), crn, objectiveId, originOf(request), clock)
-    if (!view) return notFound(reply, crn)
+    if (!view) return personNotFound(db, reply, crn)
     return reply.view('plans/views/action-form.njk', {
       ...view,
       section: 'plan',
@@ -236,7 +236,7 @@ export function planRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
   ) {
     const { crn, actionId } = params(request)
     const view = await viewAction(db, actorOf(request), crn, actionId, originOf(request), clock)
-    if (!view) return notFound(reply, crn)
+    if (!view) return personNotFound(db, reply, crn)
     return reply.view('plans/views/action.njk', {
       ...view,
       section: 'plan',
@@ -276,7 +276,7 @@ export function planRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
         if (!(error instanceof ConflictError)) throw error
         // Someone saved first: show both versions, and the user's change ready to apply on top.
         const current = await viewAction(db, actorOf(request), crn, actionId, originOf(request), clock)
-        if (!current) return notFound(reply, crn)
+        if (!current) return personNotFound(db, reply, crn)
         const mine = form.value
         const owner = (id: string | null) =>
           current.choices.workers.find((w) => w.value === id)?.text ?? 'Nobody named'
@@ -346,6 +346,8 @@ export function planRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
       return reply.redirect(`/people/${crn}/plan/actions/${actionId}`, 303)
     },
   )
+
+  objectiveRoutes(app, deps)
 
   app.get('/plans/duplicates', { config: forRoles('coordinator', 'manager') }, async (request, reply) => {
     const query = parseForm(ReportQuery, request.query)

@@ -1,6 +1,12 @@
 import { z } from 'zod'
 import { dateFromParts, toArray } from '../../platform/http/forms.js'
-import { ACTION_STATUSES, CIRCUMSTANCES, PATHWAYS, SERVICE_TYPES } from './plans.policy.js'
+import {
+  ACTION_STATUSES,
+  CIRCUMSTANCES,
+  OBJECTIVE_STATUSES,
+  PATHWAYS,
+  SERVICE_TYPES,
+} from './plans.policy.js'
 
 const text = (label: string, max: number) =>
   z
@@ -24,6 +30,32 @@ export const ObjectiveForm = z.object({
   description: text('what the objective is', 1000),
 })
 export type ObjectiveInput = z.infer<typeof ObjectiveForm>
+
+const version = z.coerce
+  .number({ message: 'Reload the page and try again' })
+  .int('Reload the page and try again')
+  .positive('Reload the page and try again')
+
+/**
+ * An edit of an objective. Whether a reason is needed depends on the status it had (withdrawing
+ * needs one; rewording an objective already withdrawn does not), so the service checks that.
+ * `confirmCancel` lists the open actions the user agreed to cancel when withdrawing.
+ */
+export const EditObjectiveForm = z.object({
+  description: text('what the objective is', 1000),
+  status: z.enum(OBJECTIVE_STATUSES, {
+    message: 'Choose whether the objective is active, achieved or withdrawn',
+  }),
+  statusReason: z
+    .string()
+    .trim()
+    .max(500, 'Reason must be 500 characters or fewer')
+    .optional()
+    .transform((v) => (v ? v : null)),
+  version,
+  confirmCancel: z.preprocess(toArray, z.array(z.string().uuid('Reload the page and try again'))),
+})
+export type EditObjectiveInput = z.infer<typeof EditObjectiveForm>
 
 const actionFields = {
   description: text('what will be done', 1000),

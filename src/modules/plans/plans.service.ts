@@ -48,19 +48,19 @@ export async function adaptPlanToChange(
 }
 
 const categoryOf = (pathway: string) => PATHWAY_CATEGORY[pathway as Pathway] ?? 'supervision'
-const pathwayName = (pathway: string) => PATHWAY_NAMES[pathway as Pathway] ?? pathway
+export const pathwayName = (pathway: string) => PATHWAY_NAMES[pathway as Pathway] ?? pathway
 
 /** The person for a change, or NotFoundError (also when they may not be seen). */
-async function planPerson(tx: Tx, actor: Actor, crn: string) {
+export async function planPerson(tx: Tx, actor: Actor, crn: string) {
   const person = await repo.findPlanPerson(tx, actor, { crn })
   if (!person) throw new NotFoundError()
   return person
 }
 
-type PlanPerson = Awaited<ReturnType<typeof planPerson>>
+export type PlanPerson = Awaited<ReturnType<typeof planPerson>>
 
 /** Audit, outbox event and timeline row for one change to the plan, in the caller's transaction. */
-async function recordChange(
+export async function recordChange(
   tx: Tx,
   actor: Actor,
   person: PlanPerson,

@@ -119,17 +119,19 @@ export async function migrateToVersion(
       )
       const facts = await repo.findPersonFacts(tx, process.person_id)
       if (facts) {
+        // The tasks of the current entry into the stage (a move above counts as a new entry).
+        const entry = await repo.countStageEntries(tx, process.person_id, process.id, stage.code)
         const existing = new Set(
           (await repo.findProcessTasks(tx, process.person_id, process.id)).map((t) => t.source_ref),
         )
         const added = new Set(
           stage.tasks
-            .filter((t) => !existing.has(taskRef(process.id, stage.code, t.code)))
+            .filter((t) => !existing.has(taskRef(process.id, stage.code, t.code, entry)))
             .map((t) => t.code),
         )
         result.tasksCreated += await createStageTasks(
           tx,
-          { processId: process.id, personId: process.person_id, templateName: template.name },
+          { processId: process.id, personId: process.person_id, templateName: template.name, entry },
           stage,
           enteredAt,
           facts,

@@ -4,6 +4,7 @@ import type { Actor } from '../../platform/access/actor.js'
 import type { Queryable } from '../../platform/database/database.js'
 
 export * from './templates.repository.js'
+export * from './stage-tasks.repository.js'
 
 // A person's processes
 
@@ -211,48 +212,6 @@ export async function insertTimeline(
       summary: e.summary,
       pathway: null,
     })
-    .execute()
-}
-
-// Tasks a process created (source 'process', source_ref `${processId}:${stageCode}:${taskCode}`)
-
-export function findProcessTasks(db: Queryable, personId: string, processId: string) {
-  return db
-    .selectFrom('tasks')
-    .select(['id', 'source_ref', 'status', 'due_on', 'version'])
-    .where('person_id', '=', personId)
-    .where('source', '=', 'process')
-    .where('source_ref', 'like', `${processId}:%`)
-    .execute()
-}
-
-/** Cancels the unfinished tasks with exactly these refs (a prefix would also catch longer codes). */
-export async function cancelTasksByRefs(
-  db: Queryable,
-  personId: string,
-  refs: string[],
-  reason: string,
-  at: Date,
-) {
-  if (refs.length === 0) return 0
-  const rows = await db
-    .updateTable('tasks')
-    .set({ status: 'cancelled', status_reason: reason, updated_at: at, version: sql`version + 1` })
-    .where('person_id', '=', personId)
-    .where('source', '=', 'process')
-    .where('source_ref', 'in', refs)
-    .where('status', 'in', ['open', 'suspended'])
-    .returning('id')
-    .execute()
-  return rows.length
-}
-
-export async function rescheduleTask(db: Queryable, personId: string, id: string, dueOn: string, at: Date) {
-  await db
-    .updateTable('tasks')
-    .set({ due_on: dueOn, updated_at: at, version: sql`version + 1` })
-    .where('person_id', '=', personId)
-    .where('id', '=', id)
     .execute()
 }
 

@@ -8,6 +8,7 @@ import { CrnParam } from '../people/people.schema.js'
 import { setTaskStatus, viewStageAndTasks } from './person-tasks.service.js'
 import { TaskStatusForm } from './process.schema.js'
 import { templateRoutes } from './templates.routes.js'
+import { personNotFound } from '../people/person-not-found.js'
 
 const caseworkers = forRoles(...CASEWORK_ROLES)
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -24,7 +25,7 @@ export function processRoutes(app: FastifyInstance, deps: AppDeps) {
       const crn = CrnParam.safeParse(request.params.crn)
       if (!crn.success) throw new NotFoundError()
       const view = await viewStageAndTasks(db, actorOf(request), crn.data, originOf(request), clock)
-      if (!view) return reply.code(404).view('people/views/not-found.njk', { crn: crn.data })
+      if (!view) return personNotFound(db, reply, crn.data)
       return reply.view('process/views/tasks.njk', {
         ...view,
         section: 'tasks',
@@ -49,7 +50,7 @@ export function processRoutes(app: FastifyInstance, deps: AppDeps) {
         { crn: crn.data, taskId: request.params.taskId, ...form.value },
         clock,
       )
-      if (!changed) return reply.code(404).view('people/views/not-found.njk', { crn: crn.data })
+      if (!changed) return personNotFound(db, reply, crn.data)
       return reply.redirect(`/people/${crn.data}/tasks#task-${request.params.taskId}`, 303)
     },
   )

@@ -6,9 +6,11 @@ import * as f from '../../../test/support/factories.js'
 import * as p from '../../../test/support/process-factories.js'
 import { fixedClock } from '../../platform/clock.js'
 import { drainOutbox, publish, type OutboxEvent } from '../../platform/outbox/outbox.js'
-import { advanceTimedStages, processSubscribersWith } from './process.service.js'
-import { checkDefinition, type Definition } from './process.schema.js'
+import { advanceTimedStages, createStageTasks, processSubscribersWith } from './process.service.js'
+import { findPersonFacts } from './process.repository.js'
+import { checkDefinition, parseDefinition, type Definition } from './process.schema.js'
 import { migrateToVersion } from './migrate.service.js'
+import { parseTaskRef } from './stages.js'
 import { seedProcessTemplates } from '../../cli/seed/process-templates.js'
 
 let database: TestDatabase
@@ -268,6 +270,88 @@ describe(`process templates on ${engine}`, () => {
       .where('person_id', '=', other.id)
       .execute()
     expect(moves.map((m) => m.to_stage)).toEqual(['pre-release', 'release-day'])
+  })
+
+  it('gives a stage entered again fresh tasks, while a redelivered event still adds none', async () => {
+    const db = database.db
+    const someone = await person({ custodyStatus: 'in_custody', expectedReleaseOn: '2026-03-02' })
+    await join(someone.id)
+    const releasedAt = '2026-03-02T09:00:00Z'
+    await handle(p.outboxEvent('custody.released', someone.id, { occurredAt: releasedAt }))
+    const later = fixedClock(new Date(Date.parse(releasedAt) + 1.5 * DAY))
+    await advanceTimedStages(db, later)
+    expect((await processOf(someone.id)).stage_code).toBe('first-72-hours')
+    const firstTime = await tasksOf(someone.id)
+    const appointment = firstTime.find((t) => t.title === 'Release day appointment')!
+    await db.updateTable('tasks').set({ status: 'done' }).where('id', '=', appointment.id).execute()
+
+    // Recalled, then released again: release day and the first 72 hours begin anew.
+    await handle(p.outboxEvent('custody.received', someone.id, { reason: 'RECALL', prisonId: 'LEI' }))
+    expect((await processOf(someone.id)).stage_code).toBe('recalled')
+    const again = p.outboxEvent('custody.released', someone.id, { occurredAt: '2026-03-20T09:00:00Z' })
+    await handle(again)
+    expect((await processOf(someone.id)).stage_code).toBe('release-day')
+    const titled = async (title: string) => (await tasksOf(someone.id)).filter((t) => t.title === title)
+    const appointments = await titled('Release day appointment')
+    expect(appointments.map((t) => [t.status, t.due_on])).toEqual([
+      ['done', '2026-03-02'],
+      ['open', '2026-03-20'],
+    ])
+    expect(appointments[1]!.source_ref).toMatch(/:release-day:appointment:2$/)
+    // The optional gate task of the first release was cancelled on leaving; the second is new.
+    expect((await titled('Meet at the gate')).map((t) => t.status)).toEqual(['cancelled', 'open'])
+
+    // The same release delivered again, directly or through the outbox, changes nothing.
+    const before = await tasksOf(someone.id)
+    await handle(again)
+    await publish(db, {
+      type: 'custody.released',
+      personId: someone.id,
+      payload: { occurredAt: '2026-03-20T09:00:00Z' },
+    })
+    await drainOutbox(db, [stages, pivot])
+    await drainOutbox(db, [stages, pivot])
+    expect(await tasksOf(someone.id)).toEqual(before)
+    // Creating the current entry's tasks again (as a retried handler would) adds nothing either.
+    const process = await processOf(someone.id)
+    const template = await db
+      .selectFrom('process_templates')
+      .select(['name', 'definition'])
+      .where('id', '=', process.template_id)
+      .executeTakeFirstOrThrow()
+    const releaseDay = parseDefinition(template.definition).stages.find((s) => s.code === 'release-day')!
+    const facts = (await findPersonFacts(db, someone.id))!
+    const ids = { processId: process.id, personId: someone.id, templateName: template.name }
+    await db.transaction().execute(async (tx) => {
+      expect(await createStageTasks(tx, { ...ids, entry: 2 }, releaseDay, new Date(), facts)).toBe(0)
+      expect(await createStageTasks(tx, ids, releaseDay, new Date(), facts)).toBe(0)
+    })
+    expect(await tasksOf(someone.id)).toEqual(before)
+
+    // Time moves them on into the first 72 hours a second time: its task comes again too.
+    await advanceTimedStages(db, fixedClock('2026-03-21T21:00:00Z'))
+    expect((await processOf(someone.id)).stage_code).toBe('first-72-hours')
+    expect((await titled('Home visit')).map((t) => t.source_ref!.split(':').slice(1))).toEqual([
+      ['first-72-hours', 'home-visit'],
+      ['first-72-hours', 'home-visit', '2'],
+    ])
+    expect(parseTaskRef(appointments[1]!.source_ref)).toMatchObject({ stageCode: 'release-day', entry: 2 })
+    expect(parseTaskRef(appointments[0]!.source_ref)).toMatchObject({ stageCode: 'release-day', entry: 1 })
+    expect(parseTaskRef(`${process.id}:release-day:milestone:found`)).toBeNull()
+    // Moves are stamped by different clocks here, so compare them as a set of entries.
+    const moves = await db
+      .selectFrom('person_stage_moves')
+      .select('to_stage')
+      .where('person_id', '=', someone.id)
+      .execute()
+    expect(moves.map((m) => m.to_stage).sort()).toEqual([
+      'first-72-hours',
+      'first-72-hours',
+      'pre-release',
+      'recalled',
+      'release-day',
+      'release-day',
+    ])
   })
 
   it('moves live processes to a new version, keeping completed work', async () => {

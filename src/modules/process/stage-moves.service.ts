@@ -33,10 +33,13 @@ function circumstances(facts: repo.PersonFacts): Circumstances {
   }
 }
 
-/** Creates the tasks of the stage a process has entered; each only once, however often called. */
+/**
+ * Creates the tasks of the stage a process has entered; each only once per entry into the stage
+ * (`p.entry`, 1 unless given), however often called.
+ */
 export async function createStageTasks(
   tx: Tx,
-  p: { processId: string; personId: string; templateName: string },
+  p: { processId: string; personId: string; templateName: string; entry?: number },
   stage: Stage,
   enteredAt: Date,
   facts: repo.PersonFacts,
@@ -60,7 +63,7 @@ export async function createStageTasks(
       dueOn: dueOn(stage, task, enteredAt, facts.expected_release_on),
       required: task.required,
       source: 'process',
-      sourceRef: taskRef(p.processId, stage.code, task.code),
+      sourceRef: taskRef(p.processId, stage.code, task.code, p.entry),
     })
     if (id) created += 1
   }
@@ -86,6 +89,8 @@ async function moveProcess(tx: Tx, process: repo.LiveProcess, move: Move, facts:
     enteredAt: move.enteredAt,
   })
   if (!moved) return false
+  // Which entry into the stage being left, and then into the new one, the tasks belong to.
+  const leftEntry = await repo.countStageEntries(tx, process.person_id, process.id, process.stage_code)
   await repo.insertStageMove(tx, {
     personId: process.person_id,
     processId: process.id,
@@ -98,11 +103,16 @@ async function moveProcess(tx: Tx, process: repo.LiveProcess, move: Move, facts:
   await repo.cancelTasksByRefs(
     tx,
     process.person_id,
-    optional.map((t) => taskRef(process.id, process.stage_code, t.code)),
+    optional.map((t) => taskRef(process.id, process.stage_code, t.code, leftEntry)),
     `Optional task of ${from?.name ?? process.stage_code}, which the person has left`,
     at,
   )
-  const p = { processId: process.id, personId: process.person_id, templateName: process.template_name }
+  const p = {
+    processId: process.id,
+    personId: process.person_id,
+    templateName: process.template_name,
+    entry: await repo.countStageEntries(tx, process.person_id, process.id, move.to.code),
+  }
   const tasksCreated = await createStageTasks(tx, p, move.to, move.enteredAt, facts)
   await recordStageChange(tx, process, from?.name ?? null, move, facts, at, tasksCreated)
   return true

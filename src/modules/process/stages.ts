@@ -151,13 +151,21 @@ export function dueOn(
   return addDays(londonDate(enteredAt), task.dueDays)
 }
 
-export const taskRef = (processId: string, stageCode: string, taskCode: string) =>
-  `${processId}:${stageCode}:${taskCode}`
+/**
+ * The source_ref of a task a stage creates: createTask makes each ref once, so this decides what
+ * counts as "the same task". `entry` is how many times the process has entered the stage, so a
+ * person recalled and then released again gets the release tasks afresh, while a redelivered
+ * event (which makes no new entry) finds the tasks it already made. The first entry keeps the
+ * plain form, which tasks made before entries were counted already have.
+ */
+export const taskRef = (processId: string, stageCode: string, taskCode: string, entry = 1) =>
+  entry > 1 ? `${processId}:${stageCode}:${taskCode}:${entry}` : `${processId}:${stageCode}:${taskCode}`
 
-/** `${processId}:${stageCode}:${taskCode}` → its parts. */
+/** A taskRef → its parts (entry 1 when it carries none); null for anything else. */
 export function parseTaskRef(
   ref: string | null,
-): { processId: string; stageCode: string; taskCode: string } | null {
-  const [processId, stageCode, taskCode] = (ref ?? '').split(':')
-  return processId && stageCode && taskCode ? { processId, stageCode, taskCode } : null
+): { processId: string; stageCode: string; taskCode: string; entry: number } | null {
+  const [processId, stageCode, taskCode, entry = '1', ...rest] = (ref ?? '').split(':')
+  if (!processId || !stageCode || !taskCode || rest.length || !/^\d+$/.test(entry)) return null
+  return { processId, stageCode, taskCode, entry: Number(entry) }
 }

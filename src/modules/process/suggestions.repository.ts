@@ -102,6 +102,9 @@ export async function findFacts(db: Queryable, actor: Actor, personId: string, w
               and t.source in ('process', 'process-milestone') and t.source_ref like pp.id::text || ':%')`.as(
               'taskRefs',
             ),
+            // Which entry into the current stage this is: its tasks carry it in their refs.
+            sql<number>`(select count(*)::int from person_stage_moves m where m.person_id = pp.person_id
+              and m.process_id = pp.id and m.to_stage = pp.stage_code)`.as('stageEntry'),
           ])
           .whereRef('pp.person_id', '=', 'p.id')
           .where('pp.ended_at', 'is', null)

@@ -12,6 +12,7 @@ import {
   viewSuggestion,
   type Decision,
 } from './suggestions.service.js'
+import { personNotFound } from '../people/person-not-found.js'
 
 const caseworkers = forRoles(...CASEWORK_ROLES)
 type SuggestionRequest = FastifyRequest<{ Params: { crn: string; id: string } }>
@@ -33,7 +34,7 @@ export function suggestionRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
     data: Record<string, unknown>,
   ) {
     const header = await personHeader(db, actorOf(request), crn, clock)
-    if (!header) return reply.code(404).view('people/views/not-found.njk', { crn })
+    if (!header) return personNotFound(db, reply, crn)
     return reply.view(`process/views/${view}`, { ...header, section: 'tasks', ...data })
   }
 

@@ -24,9 +24,9 @@ export const DISMISSED_QUIET_DAYS = 30
 /** An accepted one is not made again for this long: the task it created is the reminder. */
 export const ACCEPTED_QUIET_DAYS = 14
 
-/** The task ref of a milestone: milestones have names, not codes. */
-export const milestoneRef = (processId: string, stageCode: string, name: string) =>
-  `${processId}:${stageCode}:milestone:${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`
+/** The task ref of a milestone: milestones have names, not codes. Entries count as in taskRef. */
+export const milestoneRef = (processId: string, stageCode: string, name: string, entry = 1) =>
+  `${processId}:${stageCode}:milestone:${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}${entry > 1 ? `:${entry}` : ''}`
 
 /**
  * What the current stage of each live process expects that has no task yet: its tasks, and
@@ -46,18 +46,19 @@ function expectations(processes: repo.FactRow['processes'], releaseOn: string | 
       stageName: stage.name,
     }
     for (const task of stage.tasks) {
-      if (refs.has(taskRef(p.id, p.stageCode, task.code))) continue
+      const ref = taskRef(p.id, p.stageCode, task.code, p.stageEntry)
+      if (refs.has(ref)) continue
       const due = dueOn(stage, task, new Date(p.stageEnteredAt), releaseOn)
       expected.push({
         ...common,
-        ref: taskRef(p.id, p.stageCode, task.code),
+        ref,
         title: task.title,
         milestone: false,
         dueOn: due,
       })
     }
     for (const milestone of stage.milestones) {
-      const ref = milestoneRef(p.id, p.stageCode, milestone.name)
+      const ref = milestoneRef(p.id, p.stageCode, milestone.name, p.stageEntry)
       if (milestone.optional || refs.has(ref)) continue
       expected.push({ ...common, ref, title: milestone.name, milestone: true, dueOn: null })
     }

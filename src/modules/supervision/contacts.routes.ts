@@ -12,7 +12,8 @@ import {
 import { actorOf, forRoles, originOf } from '../../platform/http/route-access.js'
 import { londonDate } from '../../platform/views/format.js'
 import * as contacts from './contacts.service.js'
-import { crnOf, idOf, personNotFound } from './person-pages.js'
+import { personNotFound } from '../people/person-not-found.js'
+import { crnOf, idOf } from './person-pages.js'
 import { ContactFilter, ContactForm } from './supervision.schema.js'
 import { londonClock } from './time.js'
 
@@ -37,7 +38,7 @@ export function contactRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
     const filter = ContactFilter.safeParse(request.query)
     const type = filter.success ? filter.data.type || undefined : undefined
     const view = await contacts.viewContacts(db, actorOf(request), crn, type, originOf(request), clock)
-    if (!view) return personNotFound(reply, crn)
+    if (!view) return personNotFound(db, reply, crn)
     return reply.view('supervision/views/contacts.njk', {
       ...view,
       section: 'contacts',
@@ -65,7 +66,7 @@ export function contactRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
     if (!form.ok) return again(form.errors)
     try {
       const id = await contacts.recordContact(db, actorOf(request), crn, form.value, originOf(request), clock)
-      if (!id) return personNotFound(reply, crn)
+      if (!id) return personNotFound(db, reply, crn)
       return reply.redirect(`/people/${crn}/contacts?recorded=1`, 303)
     } catch (error) {
       if (error instanceof ValidationError) return again(formErrors(error.problems))
@@ -81,7 +82,7 @@ export function contactRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
     extra: Record<string, unknown> = {},
   ) {
     const view = await contacts.viewContact(db, actorOf(request), crn, id, originOf(request), clock)
-    if (!view) return personNotFound(reply, crn)
+    if (!view) return personNotFound(db, reply, crn)
     const c = view.contact
     const at = new Date(c.occurred_at)
     return reply.view('supervision/views/contact.njk', {
@@ -125,7 +126,7 @@ export function contactRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
         originOf(request),
         clock,
       )
-      if (!newId) return personNotFound(reply, crn)
+      if (!newId) return personNotFound(db, reply, crn)
       return reply.redirect(`/people/${crn}/contacts/${newId}?corrected=1`, 303)
     } catch (error) {
       if (error instanceof ValidationError) {

@@ -1,4 +1,3 @@
-import type { FastifyReply } from 'fastify'
 import { NotFoundError } from '../../errors.js'
 import { CrnParam } from '../people/people.schema.js'
 import { IdParam } from './supervision.schema.js'
@@ -14,9 +13,4 @@ export function idOf(raw: string) {
   const id = IdParam.safeParse(raw)
   if (!id.success) throw new NotFoundError()
   return id.data
-}
-
-/** A person who does not exist and one the actor may not see get the same page. */
-export function personNotFound(reply: FastifyReply, crn: string) {
-  return reply.code(404).view('people/views/not-found.njk', { crn })
 }

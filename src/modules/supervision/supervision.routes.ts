@@ -5,7 +5,8 @@ import { CASEWORK_ROLES } from '../../platform/access/actor.js'
 import { dateFromParts, formErrors, parseForm, type FormErrors } from '../../platform/http/forms.js'
 import { actorOf, forRoles, originOf } from '../../platform/http/route-access.js'
 import { contactRoutes } from './contacts.routes.js'
-import { crnOf, idOf, personNotFound } from './person-pages.js'
+import { personNotFound } from '../people/person-not-found.js'
+import { crnOf, idOf } from './person-pages.js'
 import * as supervision from './supervision.service.js'
 import {
   APPOINTMENT_KINDS,
@@ -72,7 +73,7 @@ export function supervisionRoutes(app: FastifyInstance, deps: AppDeps) {
     extra: Record<string, unknown> = {},
   ) {
     const view = await supervision.viewAppointments(db, actorOf(request), crn, originOf(request), clock)
-    if (!view) return personNotFound(reply, crn)
+    if (!view) return personNotFound(db, reply, crn)
     return reply.view('supervision/views/appointments.njk', {
       ...view,
       ...labels,
@@ -108,7 +109,7 @@ export function supervisionRoutes(app: FastifyInstance, deps: AppDeps) {
         originOf(request),
         clock,
       )
-      if (!result) return personNotFound(reply, crn)
+      if (!result) return personNotFound(db, reply, crn)
       if (!result.scheduled) return again(null, { clashes: result.clashes })
       return reply.redirect(`/people/${crn}/appointments?scheduled=1`, 303)
     } catch (error) {
@@ -125,7 +126,7 @@ export function supervisionRoutes(app: FastifyInstance, deps: AppDeps) {
     extra: Record<string, unknown> = {},
   ) {
     const view = await supervision.viewOutcomeForm(db, actorOf(request), crn, id, originOf(request), clock)
-    if (!view) return personNotFound(reply, crn)
+    if (!view) return personNotFound(db, reply, crn)
     const a = view.appointment
     return reply.view('supervision/views/outcome.njk', {
       ...view,
@@ -170,7 +171,7 @@ export function supervisionRoutes(app: FastifyInstance, deps: AppDeps) {
           originOf(request),
           clock,
         )
-        if (!done) return personNotFound(reply, crn)
+        if (!done) return personNotFound(db, reply, crn)
         return reply.redirect(`/people/${crn}/appointments?recorded=1`, 303)
       } catch (error) {
         if (error instanceof ValidationError) {

@@ -90,6 +90,7 @@ export const API_SCOPES = [
   'appointments:read',
   'plans:read',
   'flags:read',
+  'referrals:read',
   'records:write',
   'events:write',
 ] as const

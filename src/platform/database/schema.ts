@@ -551,7 +551,7 @@ export interface CohortDecisionsTable {
   person_id: Uuid
   id: Generated<Uuid>
   cohort_id: Uuid
-  decision: 'selected' | 'deselected' | 'not_selected'
+  decision: 'selected' | 'deselected' | 'not_selected' | 'review_changed'
   reason: string
   review_on: DateOnly | null
   decided_by: Uuid | null
@@ -791,6 +791,54 @@ export interface PlanAdaptationsTable {
   applied_at: Timestamp
 }
 
+export type ReferralStatus =
+  'draft' | 'sent' | 'assigned' | 'in_progress' | 'ended' | 'concluded' | 'cancelled'
+
+export interface ReferralsTable {
+  person_id: Uuid
+  id: Generated<Uuid>
+  reference: string
+  service_type: string | null
+  service_name: string | null
+  pathway: string | null
+  provider_agency_id: Uuid | null
+  provider_name: string | null
+  status: Generated<ReferralStatus>
+  reason: string | null
+  notes: string | null
+  sent_at: NullableTimestamp
+  assigned_at: NullableTimestamp
+  ended_at: NullableTimestamp
+  concluded_at: NullableTimestamp
+  end_reason: string | null
+  source_system: Generated<string>
+  source_ref: string | null
+  source_url: string | null
+  referred_by: Uuid | null
+  referred_by_name: string | null
+  assigned_user_id: Uuid | null
+  assigned_to_name: string | null
+  created_at: Timestamp
+  updated_at: Timestamp
+  version: Generated<number>
+}
+
+export interface ReferralUpdatesTable {
+  person_id: Uuid
+  id: Generated<Uuid>
+  referral_id: Uuid
+  kind: 'status' | 'progress' | 'session_feedback' | 'assessment_feedback'
+  status: ReferralStatus | null
+  note: string | null
+  occurred_at: Timestamp
+  author_user_id: Uuid | null
+  author_name: string | null
+  agency_id: Uuid | null
+  source_system: Generated<string>
+  source_key: string | null
+  created_at: Timestamp
+}
+
 export interface DB {
   regions: RegionsTable
   probation_delivery_units: ProbationDeliveryUnitsTable
@@ -855,4 +903,6 @@ export interface DB {
   suggestions: SuggestionsTable
   plan_adaptations: PlanAdaptationsTable
   rules: RulesTable
+  referrals: ReferralsTable
+  referral_updates: ReferralUpdatesTable
 }

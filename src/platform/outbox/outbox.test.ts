@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { engine, freshDatabase, type TestDatabase } from '../../../test/support/database.js'
@@ -53,6 +54,41 @@ describe(`outbox on ${engine}`, () => {
       (r) => r.event_type,
     )
     expect(types).toEqual(['kept'])
+  })
+
+  it('hands a batch to a subscriber at once, and one by one when the batch fails, holding back only the bad event', async () => {
+    for (const n of [1, 2, 3])
+      await publish(database.db, { type: 'x.happened', personId: null, payload: { n } })
+    const batches: number[] = []
+    const batching: Subscriber = {
+      name: 'batching',
+      types: '*',
+      async handle(tx, event) {
+        if (event.payload.n === 2) throw new Error('event 2 is bad')
+        await sql`insert into effects values ('one', ${event.id})`.execute(tx)
+      },
+      async handleBatch(tx, events) {
+        batches.push(events.length)
+        for (const event of events) await sql`insert into effects values ('batch', ${event.id})`.execute(tx)
+        if (events.some((e) => e.payload.n === 2)) throw new Error('a bad event in the batch')
+      },
+    }
+    expect(await drainOutbox(database.db, [batching])).toBe(3)
+    expect(batches).toEqual([3])
+    // The failed batch left nothing behind; events 1 and 3 were then handled alone, and 2 waits to be retried.
+    expect((await effects()).map((e) => e.subscriber)).toEqual(['one', 'one'])
+    const pending = await database.db
+      .selectFrom('outbox')
+      .select(['attempts', 'processed_at'])
+      .where(sql`payload->>'n'`, '=', '2')
+      .executeTakeFirstOrThrow()
+    expect(pending).toEqual({ attempts: 1, processed_at: null })
+
+    await publish(database.db, { type: 'x.happened', personId: null, payload: { n: 4 } })
+    await publish(database.db, { type: 'x.happened', personId: null, payload: { n: 5 } })
+    await drainOutbox(database.db, [batching])
+    expect(batches).toEqual([3, 2])
+    expect((await effects()).filter((e) => e.subscriber === 'batch')).toHaveLength(2)
   })
 
   it('delivers each event to the subscribers that want it, once each', async () => {
@@ -116,6 +152,33 @@ describe(`outbox on ${engine}`, () => {
     }
   })
 
+  it('splits the work into lanes by person, so each person’s events are still handled once and in order', async () => {
+    const people = Array.from({ length: 12 }, () => randomUUID())
+    for (let i = 0; i < 240; i++)
+      await publish(database.db, { type: 'lane', personId: people[i % people.length]!, payload: { i } })
+    const handled: { lane: number; personId: string; i: number }[] = []
+    const lane = (index: number): Subscriber => ({
+      name: 'lanes',
+      types: '*',
+      async handle(_tx, event) {
+        handled.push({ lane: index, personId: event.personId!, i: event.payload.i as number })
+      },
+    })
+    await Promise.all(
+      [0, 1, 2].map(async (index) => {
+        const options = { batchSize: 25, lane: { index, of: 3 } }
+        while ((await drainOutbox(database.db, [lane(index)], options)) > 0);
+      }),
+    )
+    expect(handled.map((h) => h.i).sort((a, b) => a - b)).toEqual(Array.from({ length: 240 }, (_, i) => i))
+    expect(new Set(handled.map((h) => h.lane)).size).toBeGreaterThan(1)
+    for (const personId of people) {
+      const mine = handled.filter((h) => h.personId === personId)
+      expect(new Set(mine.map((h) => h.lane)).size).toBe(1)
+      expect(mine.map((h) => h.i)).toEqual([...mine.map((h) => h.i)].sort((a, b) => a - b))
+    }
+  })
+
   it.runIf(engine === 'postgres')(
     'shares work between concurrent workers without handling any event twice',
     async () => {
@@ -123,7 +186,7 @@ describe(`outbox on ${engine}`, () => {
         await publish(database.db, { type: 'bulk', personId: null, payload: { i } })
       const subscriber = recorder('bulk')
       const drainAll = async () => {
-        while ((await drainOutbox(database.db, [subscriber], 20)) > 0);
+        while ((await drainOutbox(database.db, [subscriber], { batchSize: 20 })) > 0);
       }
       await Promise.all([drainAll(), drainAll(), drainAll(), drainAll()])
       const rows = await effects()

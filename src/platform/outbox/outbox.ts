@@ -30,6 +30,12 @@ export interface Subscriber {
   /** Event types this subscriber wants; '*' for all. */
   types: string[] | '*'
   handle(tx: Tx, event: OutboxEvent): Promise<void>
+  /**
+   * Optional: handles a batch of events at once (one set-based query for many events); without
+   * it the batch goes through `handle` event by event. Either way, if the batch fails its events
+   * are handled one by one instead, so only a bad event is held back.
+   */
+  handleBatch?(tx: Tx, events: OutboxEvent[]): Promise<void>
 }
 
 const MAX_ATTEMPTS = 10
@@ -40,80 +46,131 @@ export function retryDelaySeconds(attempts: number): number {
 }
 
 /**
+ * One of several workers draining side by side: each takes the events of its own share of
+ * people, so one person's events are still handled one after another, in order.
+ */
+export interface Lane {
+  index: number
+  of: number
+}
+
+/**
  * Claims a batch of due events with FOR UPDATE SKIP LOCKED (so several workers share the
  * load without taking the same event), runs every interested subscriber that has not yet
- * succeeded for each, and marks the event processed or schedules a retry.
- * Returns how many events it handled.
+ * succeeded for each (a whole batch at once where the subscriber can), and marks the events
+ * processed or schedules a retry. Returns how many events it handled.
  */
-export async function drainOutbox(db: Db, subscribers: Subscriber[], batchSize = 100): Promise<number> {
+export async function drainOutbox(
+  db: Db,
+  subscribers: Subscriber[],
+  { batchSize = 200, lane = { index: 0, of: 1 } }: { batchSize?: number; lane?: Lane } = {},
+): Promise<number> {
   return db.transaction().execute(async (tx) => {
-    const events = await tx
+    const rows = await tx
       .selectFrom('outbox')
       .select(['id', 'event_type', 'person_id', 'payload', 'occurred_at', 'attempts'])
       .where('processed_at', 'is', null)
       .where('failed_at', 'is', null)
       .where('available_at', '<=', sql<Date>`now()`)
+      .$if(lane.of > 1, (q) =>
+        q.where(
+          sql<number>`(hashtext(coalesce(person_id::text, '')) & 2147483647) % ${lane.of}`,
+          '=',
+          lane.index,
+        ),
+      )
       .orderBy('available_at')
       .orderBy('id')
       .limit(batchSize)
       .forUpdate()
       .skipLocked()
       .execute()
-    for (const row of events) {
-      const event: OutboxEvent = {
-        id: row.id,
-        type: row.event_type,
-        personId: row.person_id,
-        payload: row.payload,
-        occurredAt: row.occurred_at,
-      }
-      const failures = await deliver(tx, event, subscribers)
-      if (failures.length === 0) {
-        await tx
-          .updateTable('outbox')
-          .set({ processed_at: sql`now()` })
-          .where('id', '=', row.id)
-          .execute()
-      } else {
-        const attempts = row.attempts + 1
-        await tx
-          .updateTable('outbox')
-          .set({
-            attempts,
-            last_error: failures.join('; ').slice(0, 2000),
-            available_at: sql`now() + make_interval(secs => ${retryDelaySeconds(attempts)})`,
-            failed_at: attempts >= MAX_ATTEMPTS ? sql`now()` : null,
-          })
-          .where('id', '=', row.id)
-          .execute()
-      }
+    if (rows.length === 0) return 0
+    const events: OutboxEvent[] = rows.map((row) => ({
+      id: row.id,
+      type: row.event_type,
+      personId: row.person_id,
+      payload: row.payload,
+      occurredAt: row.occurred_at,
+    }))
+    const failures = await deliver(tx, events, subscribers)
+    const handled = rows.filter((r) => !failures.has(r.id)).map((r) => r.id)
+    if (handled.length > 0)
+      await tx
+        .updateTable('outbox')
+        .set({ processed_at: sql`now()` })
+        .where('id', 'in', handled)
+        .execute()
+    for (const row of rows.filter((r) => failures.has(r.id))) {
+      const attempts = row.attempts + 1
+      await tx
+        .updateTable('outbox')
+        .set({
+          attempts,
+          last_error: failures.get(row.id)!.join('; ').slice(0, 2000),
+          available_at: sql`now() + make_interval(secs => ${retryDelaySeconds(attempts)})`,
+          failed_at: attempts >= MAX_ATTEMPTS ? sql`now()` : null,
+        })
+        .where('id', '=', row.id)
+        .execute()
     }
-    return events.length
+    return rows.length
   })
 }
 
-async function deliver(tx: Tx, event: OutboxEvent, subscribers: Subscriber[]): Promise<string[]> {
-  const interested = subscribers.filter((s) => s.types === '*' || s.types.includes(event.type))
-  if (interested.length === 0) return []
-  const done = new Set(
-    (
-      await tx.selectFrom('outbox_deliveries').select('subscriber').where('event_id', '=', event.id).execute()
-    ).map((r) => r.subscriber),
-  )
-  const failures: string[] = []
-  for (const subscriber of interested.filter((s) => !done.has(s.name))) {
-    // A savepoint per subscriber: a failing handler rolls back only its own effects.
-    await sql`savepoint deliver`.execute(tx)
-    try {
-      await subscriber.handle(tx, event)
-      await tx
+/** Runs `work` in a savepoint: if it throws, only its own effects are rolled back. */
+async function inSavepoint(tx: Tx, work: () => Promise<void>): Promise<Error | null> {
+  await sql`savepoint deliver`.execute(tx)
+  try {
+    await work()
+    await sql`release savepoint deliver`.execute(tx)
+    return null
+  } catch (error) {
+    await sql`rollback to savepoint deliver`.execute(tx)
+    return error as Error
+  }
+}
+
+/** Delivers each event to the subscribers still owed it; returns the failures by event id. */
+async function deliver(tx: Tx, events: OutboxEvent[], subscribers: Subscriber[]) {
+  const delivered = await tx
+    .selectFrom('outbox_deliveries')
+    .select(['event_id', 'subscriber'])
+    .where(
+      'event_id',
+      'in',
+      events.map((e) => e.id),
+    )
+    .execute()
+  const done = new Set(delivered.map((d) => `${d.event_id}|${d.subscriber}`))
+  const failures = new Map<number, string[]>()
+  for (const subscriber of subscribers) {
+    const owed = events.filter(
+      (e) =>
+        (subscriber.types === '*' || subscriber.types.includes(e.type)) &&
+        !done.has(`${e.id}|${subscriber.name}`),
+    )
+    if (owed.length === 0) continue
+    const record = (handled: OutboxEvent[]) =>
+      tx
         .insertInto('outbox_deliveries')
-        .values({ event_id: event.id, subscriber: subscriber.name })
+        .values(handled.map((e) => ({ event_id: e.id, subscriber: subscriber.name })))
         .execute()
-      await sql`release savepoint deliver`.execute(tx)
-    } catch (error) {
-      await sql`rollback to savepoint deliver`.execute(tx)
-      failures.push(`${subscriber.name}: ${(error as Error).message}`)
+    if (owed.length > 1) {
+      const error = await inSavepoint(tx, async () => {
+        if (subscriber.handleBatch) await subscriber.handleBatch(tx, owed)
+        else for (const event of owed) await subscriber.handle(tx, event)
+        await record(owed)
+      })
+      if (!error) continue
+    }
+    for (const event of owed) {
+      const error = await inSavepoint(tx, async () => {
+        await subscriber.handle(tx, event)
+        await record([event])
+      })
+      if (error)
+        failures.set(event.id, [...(failures.get(event.id) ?? []), `${subscriber.name}: ${error.message}`])
     }
   }
   return failures

@@ -11,6 +11,11 @@ export interface WorkerOptions {
   log: Pick<FastifyBaseLogger, 'error' | 'info'>
   /** How long to sleep when there is nothing to do. */
   idleMs?: number
+  /**
+   * Outbox drains run side by side, each on its own connection and share of people (see Lane);
+   * the first also seals the audit log and runs the jobs.
+   */
+  lanes?: number
 }
 
 export interface Worker {
@@ -23,38 +28,53 @@ export interface Worker {
  * The background worker: drains the outbox into subscribers and seals the audit log.
  * Runs in the web process by default; more can run against the same database.
  */
-export function startWorker({ db, subscribers, jobs = [], log, idleMs = 200 }: WorkerOptions): Worker {
+export function startWorker({
+  db,
+  subscribers,
+  jobs = [],
+  log,
+  idleMs = 200,
+  lanes = 1,
+}: WorkerOptions): Worker {
   let stopped = false
-  let timer: NodeJS.Timeout | undefined
-  let running: Promise<unknown> = Promise.resolve()
+  const timers = new Set<NodeJS.Timeout>()
+  const running = new Set<Promise<unknown>>()
 
-  async function runOnce(): Promise<number> {
-    const events = await drainOutbox(db, subscribers)
-    const sealed = await sealAuditLog(db)
-    let done = events + sealed
+  async function pass(index: number): Promise<number> {
+    let done = await drainOutbox(db, subscribers, { lane: { index, of: lanes } })
+    if (index > 0) return done
+    done += await sealAuditLog(db)
     for (const job of jobs) done += await job(db)
     return done
   }
 
-  function schedule(delay: number) {
+  function schedule(index: number, delay: number) {
     if (stopped) return
-    timer = setTimeout(() => {
-      running = runOnce()
-        .then((work) => schedule(work > 0 ? 0 : idleMs))
+    const timer = setTimeout(() => {
+      timers.delete(timer)
+      const run = pass(index)
+        .then((work) => schedule(index, work > 0 ? 0 : idleMs))
         .catch((error: unknown) => {
           log.error({ err: error }, 'worker pass failed; retrying')
-          schedule(idleMs * 10)
+          schedule(index, idleMs * 10)
         })
+      running.add(run)
+      void run.finally(() => running.delete(run))
     }, delay)
+    timers.add(timer)
   }
 
-  schedule(0)
+  for (let index = 0; index < lanes; index++) schedule(index, 0)
   return {
-    runOnce,
+    async runOnce() {
+      let done = 0
+      for (let index = 0; index < lanes; index++) done += await pass(index)
+      return done
+    },
     async stop() {
       stopped = true
-      clearTimeout(timer)
-      await running.catch(() => {})
+      for (const timer of timers) clearTimeout(timer)
+      await Promise.all([...running].map((r) => r.catch(() => {})))
     },
   }
 }

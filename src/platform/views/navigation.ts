@@ -4,6 +4,8 @@ interface NavigationItem {
   text: string
   href: string
   roles: readonly Role[]
+  /** Listed, but never where a role starts (the first entry a role has that is not this). */
+  notStart?: true
 }
 
 /** The service navigation, by role. A module adds its entry here when its pages exist. */
@@ -21,7 +23,14 @@ const NAVIGATION: NavigationItem[] = [
   { text: 'Cohorts', href: '/cohorts', roles: ['coordinator', 'manager'] },
   { text: 'Duplicate work', href: '/plans/duplicates', roles: ['coordinator', 'manager'] },
   { text: 'Templates', href: '/templates', roles: ['coordinator'] },
+  {
+    text: 'Dashboards',
+    href: '/dashboards',
+    roles: ['practitioner', 'manager', 'coordinator', 'analyst'],
+    notStart: true,
+  },
   { text: 'Insight', href: '/insight', roles: ['analyst', 'manager', 'coordinator'] },
+  { text: 'Fairness', href: '/fairness', roles: ['analyst'] },
   { text: 'Access log', href: '/access-log', roles: ['data_protection_officer'] },
   { text: 'Admin', href: '/admin', roles: ['administrator'] },
   { text: 'Identity', href: '/identity', roles: ['administrator'] },
@@ -42,5 +51,5 @@ export function navigationFor(actor: Actor | null, currentPath: string) {
 
 /** Where a role starts after signing in: the first page its navigation offers. */
 export function startPageFor(actor: Actor): string {
-  return NAVIGATION.find((item) => hasRole(actor, ...item.roles))?.href ?? '/account'
+  return NAVIGATION.find((item) => !item.notStart && hasRole(actor, ...item.roles))?.href ?? '/account'
 }

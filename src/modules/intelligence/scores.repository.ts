@@ -1,0 +1,135 @@
+import { sql } from 'kysely'
+import type { Actor } from '../../platform/access/actor.js'
+import type { Queryable } from '../../platform/database/database.js'
+import type { PersonScoreFacts } from './score-inputs.js'
+
+export type ScoreKind = 'ogrs3' | 'tier'
+
+/** Everything a person's scores are calculated from, in one statement; null for no such person. */
+export async function findScoreFacts(db: Queryable, personId: string) {
+  const { rows } = await sql<PersonScoreFacts>`
+    select p.gender, p.date_of_birth::text as "dateOfBirth", p.rosh_level as "roshLevel",
+      p.mappa_level as "mappaLevel",
+      coalesce((select json_agg(json_build_object('id', s.id, 'sentencedOn', s.sentenced_on,
+          'offence', s.offence, 'offenceCategory', s.offence_category, 'sentenceType', s.sentence_type,
+          'expectedReleaseOn', s.expected_release_on) order by s.sentenced_on, s.id)
+        from sentences s where s.person_id = p.id), '[]') as sentences,
+      coalesce((select json_agg(json_build_object('receivedOn', e.received_on, 'releasedOn', e.released_on)
+          order by e.received_on)
+        from custody_episodes e where e.person_id = p.id), '[]') as "custodyEpisodes",
+      coalesce((select json_agg(json_build_object('typeCode', r.type_code, 'category', r.category)
+          order by r.type_code)
+        from registrations r where r.person_id = p.id and r.deregistered_on is null), '[]') as registers,
+      (select json_build_object('score', rs.score, 'determinedAt', rs.determined_at)
+        from risk_scores rs where rs.person_id = p.id and rs.kind = 'rsr' and rs.score is not null
+        order by rs.determined_at desc limit 1) as rsr
+    from people p
+    where p.id = ${personId}::uuid and p.merged_into is null`.execute(db)
+  return rows[0] ?? null
+}
+
+export async function findScoreSettings(db: Queryable, kind: 'ogrs3') {
+  const { rows } = await sql<{ settings: Record<string, unknown>; version: number; updated_at: Date }>`
+    select settings, version, updated_at from score_settings where kind = ${kind}`.execute(db)
+  return rows[0] ?? null
+}
+
+/** Saves new settings if `basedOn` is still the current version; false when someone else saved first. */
+export async function updateScoreSettings(
+  db: Queryable,
+  change: { kind: 'ogrs3'; settings: Record<string, unknown>; basedOn: number; userId: string; at: Date },
+) {
+  const result = await sql`update score_settings set settings = ${JSON.stringify(change.settings)}::jsonb,
+      version = version + 1, updated_by = ${change.userId}::uuid, updated_at = ${change.at}::timestamptz
+    where kind = ${change.kind} and version = ${change.basedOn}::int`.execute(db)
+  return Number(result.numAffectedRows ?? 0) > 0
+}
+
+/**
+ * Serialises recalculation of one person's scores (two events for one person at once would
+ * otherwise both find the old fingerprint), for the rest of the caller's transaction.
+ */
+export async function lockPersonScores(db: Queryable, personId: string) {
+  await sql`select pg_advisory_xact_lock(7243016, hashtext(${personId}))`.execute(db)
+}
+
+export async function findCurrentFingerprints(db: Queryable, personId: string) {
+  const { rows } = await sql<{ kind: ScoreKind; fingerprint: string }>`
+    select kind, fingerprint from person_scores
+    where person_id = ${personId}::uuid and superseded_at is null`.execute(db)
+  return new Map(rows.map((r) => [r.kind, r.fingerprint]))
+}
+
+export interface NewScore {
+  personId: string
+  kind: ScoreKind
+  calculatorVersion: number
+  status: 'calculated' | 'not_calculated'
+  inputs: unknown
+  settings: unknown
+  result: unknown
+  missing: string[]
+  score: number | null
+  band: string | null
+  categories: string[]
+  fingerprint: string
+  cause: string
+  causeEventId: number | null
+  at: Date
+}
+
+/** Marks the current score of this kind superseded and stores the new one as current. */
+export async function replaceScore(db: Queryable, s: NewScore) {
+  await sql`update person_scores set superseded_at = ${s.at}::timestamptz
+    where person_id = ${s.personId}::uuid and kind = ${s.kind} and superseded_at is null`.execute(db)
+  await sql`insert into person_scores (person_id, kind, calculator_version, status, inputs, settings, result,
+      missing, score, band, categories, fingerprint, cause, cause_event_id, computed_at)
+    values (${s.personId}::uuid, ${s.kind}, ${s.calculatorVersion}::int, ${s.status},
+      ${JSON.stringify(s.inputs)}::jsonb, ${JSON.stringify(s.settings)}::jsonb,
+      ${s.result === null ? null : JSON.stringify(s.result)}::jsonb, ${s.missing}::text[], ${s.score}::numeric,
+      ${s.band}, ${s.categories}::text[], ${s.fingerprint}, ${s.cause}, ${s.causeEventId}::bigint,
+      ${s.at}::timestamptz)`.execute(db)
+}
+
+export interface ScoreRow {
+  id: string
+  kind: ScoreKind
+  calculator_version: number
+  status: 'calculated' | 'not_calculated'
+  inputs: Record<string, unknown>
+  settings: Record<string, unknown>
+  result: Record<string, unknown> | null
+  missing: string[]
+  score: number | null
+  band: string | null
+  categories: string[]
+  cause: string
+  computed_at: Date
+  superseded_at: Date | null
+}
+
+/**
+ * A person's scores, newest first, that the actor may see: the person must be visible to them
+ * and every data category a score's inputs reveal must be shared with them.
+ */
+export async function findScoresOfPerson(db: Queryable, actor: Actor, personId: string, limit = 20) {
+  const { rows } = await sql<ScoreRow>`
+    select s.id, s.kind, s.calculator_version, s.status, s.inputs, s.settings, s.result, s.missing, s.score,
+      s.band, s.categories, s.cause, s.computed_at, s.superseded_at
+    from people p
+    join lateral (select * from person_access(p, ${actor.userId}::uuid) offset 0) access on true
+    join person_scores s on s.person_id = p.id
+    where p.id = ${personId}::uuid and s.categories <@ access.categories
+    order by s.superseded_at is null desc, s.computed_at desc
+    limit ${limit}::int`.execute(db)
+  return rows
+}
+
+/** The tier upstream sent, and when the tier service last said it recalculated it. */
+export async function findUpstreamTier(db: Queryable, personId: string) {
+  const { rows } = await sql<{ tier: string | null; calculated_at: Date | null }>`
+    select p.tier, (select max(t.occurred_at) from timeline_events t
+      where t.person_id = p.id and t.kind = 'assessment.tier') as calculated_at
+    from people p where p.id = ${personId}::uuid`.execute(db)
+  return rows[0] ?? { tier: null, calculated_at: null }
+}
