@@ -265,23 +265,3 @@ export async function findUser(db: Queryable, userId: string) {
       .executeTakeFirst()) ?? null
   )
 }
-
-export async function addTimelineEvent(
-  db: Queryable,
-  event: { personId: string; at: Date; agencyId: string; title: string; summary: string | null },
-) {
-  await db
-    .insertInto('timeline_events')
-    .values({
-      person_id: event.personId,
-      occurred_at: event.at,
-      kind: 'allocation.changed',
-      category: 'identity',
-      agency_id: event.agencyId,
-      source_system: 'Tandem',
-      title: event.title,
-      summary: event.summary,
-      pathway: null,
-    })
-    .execute()
-}

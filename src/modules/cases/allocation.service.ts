@@ -4,6 +4,7 @@ import { recordAudit, type Origin } from '../../platform/audit/audit.js'
 import type { Clock } from '../../platform/clock.js'
 import type { Db, Tx } from '../../platform/database/database.js'
 import { publish } from '../../platform/outbox/outbox.js'
+import { addTimelineEntry } from '../../platform/timeline/timeline.js'
 import * as repo from './allocation.repository.js'
 import { findTeamNames } from './caseload.repository.js'
 import { findTeamWorkload, preferGenericPlans } from './workload.repository.js'
@@ -162,9 +163,11 @@ export async function changeLead(
       previousUserId: previous?.user_id ?? null,
     },
   })
-  await repo.addTimelineEvent(tx, {
+  await addTimelineEntry(tx, {
     personId: change.personId,
     at: change.at,
+    kind: 'allocation.changed',
+    category: 'identity',
     agencyId: actor.agencyId,
     title: `Lead practitioner is now ${change.practitioner.display_name}`,
     summary: change.why,

@@ -5,6 +5,7 @@ import type { Clock } from '../../platform/clock.js'
 import type { Db, Tx } from '../../platform/database/database.js'
 import { publish } from '../../platform/outbox/outbox.js'
 import { personHeader } from '../people/person-view.service.js'
+import { addTimelineEntry } from '../../platform/timeline/timeline.js'
 import * as repo from './allocation.repository.js'
 import { changeLead } from './allocation.service.js'
 import { findTeamWorkload } from './workload.repository.js'
@@ -150,9 +151,11 @@ export async function addCoWorker(
       personId: found.keys.id,
       payload: { allocationId: id, userId: candidate.id, agencyId: candidate.agency_id, role: form.role },
     })
-    await repo.addTimelineEvent(tx, {
+    await addTimelineEntry(tx, {
       personId: found.keys.id,
       at,
+      kind: 'allocation.changed',
+      category: 'identity',
       agencyId: actor.agencyId,
       title: `${candidate.display_name} (${candidate.agency_name}) joined as a co-worker`,
       summary: null,
@@ -192,9 +195,11 @@ export async function endCoWorker(
       personId: found.keys.id,
       payload: { allocationId, userId: ended.user_id, reason },
     })
-    await repo.addTimelineEvent(tx, {
+    await addTimelineEntry(tx, {
       personId: found.keys.id,
       at,
+      kind: 'allocation.changed',
+      category: 'identity',
       agencyId: actor.agencyId,
       title: `${who?.display_name ?? 'A co-worker'} is no longer allocated`,
       summary: reason,

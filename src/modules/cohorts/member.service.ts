@@ -5,6 +5,7 @@ import type { Clock } from '../../platform/clock.js'
 import type { Db } from '../../platform/database/database.js'
 import { publish } from '../../platform/outbox/outbox.js'
 import { formatDate } from '../../platform/views/format.js'
+import { addTimelineEntry } from '../../platform/timeline/timeline.js'
 import { audited, cohortByCode, today } from './cohorts.service.js'
 import * as members from './membership.repository.js'
 
@@ -95,10 +96,11 @@ export async function changeReviewDate(
       by: actor.userId,
       at,
     })
-    await members.insertTimelineEvent(tx, {
+    await addTimelineEntry(tx, {
       personId: person.id,
       at,
       kind: 'cohort.review-changed',
+      category: 'supervision',
       agencyId: actor.agencyId,
       title: `Review date for ${cohort.name} changed to ${formatDate(v.reviewOn)}`,
       summary: previous ? `${v.reason} (was ${formatDate(previous)})` : v.reason,

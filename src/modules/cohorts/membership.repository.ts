@@ -268,23 +268,3 @@ export function recentDecisions(db: Queryable, actor: Actor, cohortId: string, l
     .limit(limit)
     .execute()
 }
-
-export async function insertTimelineEvent(
-  db: Queryable,
-  e: { personId: string; at: Date; kind: string; agencyId: string; title: string; summary: string },
-) {
-  await db
-    .insertInto('timeline_events')
-    .values({
-      person_id: e.personId,
-      occurred_at: e.at,
-      kind: e.kind,
-      category: 'supervision',
-      agency_id: e.agencyId,
-      source_system: 'Tandem',
-      title: e.title,
-      summary: e.summary,
-      pathway: null,
-    })
-    .execute()
-}

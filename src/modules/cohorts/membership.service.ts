@@ -4,6 +4,7 @@ import { recordAudit, type Origin } from '../../platform/audit/audit.js'
 import type { Clock } from '../../platform/clock.js'
 import type { Db, Tx } from '../../platform/database/database.js'
 import { publish } from '../../platform/outbox/outbox.js'
+import { addTimelineEntry } from '../../platform/timeline/timeline.js'
 import * as repo from './cohorts.repository.js'
 import { audited, cohortByCode, factsOf, today } from './cohorts.service.js'
 import { explainMatch } from './criteria.js'
@@ -90,10 +91,11 @@ export async function decide(
       })
       // Someone else selected them between our check and our insert.
       if (!started) throw already()
-      await members.insertTimelineEvent(tx, {
+      await addTimelineEntry(tx, {
         personId: person.id,
         at,
         kind: 'cohort.joined',
+        category: 'supervision',
         agencyId: actor.agencyId,
         title: `Selected for ${cohort.name}`,
         summary: v.reason,
@@ -160,10 +162,11 @@ export async function deselect(
       by: actor.userId,
       at,
     })
-    await members.insertTimelineEvent(tx, {
+    await addTimelineEntry(tx, {
       personId: person.id,
       at,
       kind: 'cohort.left',
+      category: 'supervision',
       agencyId: actor.agencyId,
       title: `Removed from ${cohort.name}`,
       summary: reason,

@@ -20,6 +20,17 @@ export async function lockPlan(db: Queryable, personId: string) {
   return !!row
 }
 
+/** Of these people, those with a case plan: a batch of events skips everyone else at once. */
+export async function peopleWithPlans(db: Queryable, personIds: string[]): Promise<Set<string>> {
+  if (personIds.length === 0) return new Set()
+  const rows = await db
+    .selectFrom('case_plans')
+    .select('person_id')
+    .where('person_id', 'in', personIds)
+    .execute()
+  return new Set(rows.map((r) => r.person_id))
+}
+
 /** Claims the adaptation for this cause; false when a previous delivery already applied it. */
 export async function claimAdaptation(db: Queryable, personId: string, causeRef: string, change: string) {
   const row = await db

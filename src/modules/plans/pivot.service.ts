@@ -3,10 +3,11 @@ import type { Tx } from '../../platform/database/database.js'
 import { recordAudit } from '../../platform/audit/audit.js'
 import { publish } from '../../platform/outbox/outbox.js'
 import { londonDate } from '../../platform/views/format.js'
+import { addTimelineEntry } from '../../platform/timeline/timeline.js'
 import { createTask } from '../tasks/tasks.service.js'
 import { detectDuplicates } from './duplicates.service.js'
 import * as pivot from './pivot.repository.js'
-import { insertAction, insertTimelineEvent, touchPlan } from './plans.repository.js'
+import { insertAction, touchPlan } from './plans.repository.js'
 import type { CircumstanceChange, PlanAdaptation } from './plans.service.js'
 
 /**
@@ -211,14 +212,13 @@ export async function adapt(tx: Tx, change: CircumstanceChange, clock: Clock): P
   ].filter(Boolean)
   const changed = summary.length > 0
   if (hasPlan || changed) {
-    await insertTimelineEvent(tx, {
+    await addTimelineEntry(tx, {
       personId,
       kind: 'plan.adapted',
       category: 'supervision',
       agencyId: facts.lead_agency_id,
       title: `Plan adapted: ${CHANGE_NAMES[change.change]}`,
       summary: `${change.reason}. ${changed ? summary.join(', ') : 'No actions needed to change'}. Completed work is unchanged.`,
-      pathway: null,
       at: now,
     })
     if (hasPlan) await touchPlan(tx, personId, now)

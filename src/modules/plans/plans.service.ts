@@ -4,6 +4,7 @@ import { recordAudit, type Origin } from '../../platform/audit/audit.js'
 import type { Clock } from '../../platform/clock.js'
 import type { Db, Tx } from '../../platform/database/database.js'
 import { publish } from '../../platform/outbox/outbox.js'
+import { addTimelineEntry } from '../../platform/timeline/timeline.js'
 import { detectDuplicates } from './duplicates.service.js'
 import { adapt } from './pivot.service.js'
 import { PATHWAY_CATEGORY, PATHWAY_NAMES, type Pathway } from './plans.policy.js'
@@ -11,6 +12,7 @@ import * as repo from './plans.repository.js'
 import type { ActionInput, EditActionInput, ObjectiveInput } from './plans.schema.js'
 
 export { viewAction, viewActionForm, viewObjectiveForm, viewPlan } from './plan-view.service.js'
+export { peopleWithPlans } from './pivot.repository.js'
 
 /** A change of circumstances that the plan must adapt to (the "pivot"). */
 export interface CircumstanceChange {
@@ -86,7 +88,7 @@ export async function recordChange(
     detail: { event: change.type, ...change.payload },
   })
   await publish(tx, { type: change.type, personId: person.id, payload: change.payload })
-  await repo.insertTimelineEvent(tx, {
+  await addTimelineEntry(tx, {
     personId: person.id,
     kind: change.type,
     category,

@@ -34,6 +34,19 @@ export function findLiveProcesses(db: Queryable, personId: string) {
     .execute()
 }
 
+/** Of these people, those with a live process: a batch of events skips everyone else at once. */
+export async function peopleWithLiveProcesses(db: Queryable, personIds: string[]): Promise<Set<string>> {
+  if (personIds.length === 0) return new Set()
+  const rows = await db
+    .selectFrom('person_processes')
+    .select('person_id')
+    .distinct()
+    .where('person_id', 'in', personIds)
+    .where('ended_at', 'is', null)
+    .execute()
+  return new Set(rows.map((r) => r.person_id))
+}
+
 export type LiveProcess = Awaited<ReturnType<typeof findLiveProcesses>>[number]
 
 /** Every live process, for the periodic time-based moves. */
@@ -194,26 +207,6 @@ export async function findPersonFacts(db: Queryable, personId: string) {
 }
 
 export type PersonFacts = NonNullable<Awaited<ReturnType<typeof findPersonFacts>>>
-
-export async function insertTimeline(
-  db: Queryable,
-  e: { personId: string; agencyId: string; at: Date; title: string; summary: string },
-) {
-  await db
-    .insertInto('timeline_events')
-    .values({
-      person_id: e.personId,
-      occurred_at: e.at,
-      kind: 'process.stage-changed',
-      category: 'supervision',
-      agency_id: e.agencyId,
-      source_system: 'Tandem',
-      title: e.title,
-      summary: e.summary,
-      pathway: null,
-    })
-    .execute()
-}
 
 // The person's "Stage and tasks" page: only for viewers who may see supervision data.
 

@@ -2,7 +2,7 @@ import type { Clock } from '../../platform/clock.js'
 import type { Tx } from '../../platform/database/database.js'
 import type { OutboxEvent, Subscriber } from '../../platform/outbox/outbox.js'
 import { londonDate } from '../../platform/views/format.js'
-import { adaptPlanToChange, type CircumstanceChange } from '../plans/plans.service.js'
+import { adaptPlanToChange, peopleWithPlans, type CircumstanceChange } from '../plans/plans.service.js'
 import * as repo from './process.repository.js'
 import { parseDefinition, STAGE_EVENT_NAMES, type StageEvent } from './process.schema.js'
 import { applyEvent, retimePreReleaseTasks, startProcess } from './stage-moves.service.js'
@@ -76,6 +76,10 @@ const CAUSES: Record<string, string> = {
 
 export const CIRCUMSTANCE_EVENTS = ['custody.released', 'custody.received', 'sentence.dates-changed']
 
+const peopleIn = (events: OutboxEvent[]) => [
+  ...new Set(events.flatMap((e) => (e.personId ? [e.personId] : []))),
+]
+
 /** The subscribers, with a clock for when things happen (the outbox gives none). */
 export function processSubscribersWith(clock: Clock): Subscriber[] {
   const stages: Subscriber = {
@@ -113,6 +117,13 @@ export function processSubscribersWith(clock: Clock): Subscriber[] {
         clock,
       )
     },
+    // Most events in a busy stream are about people in no process: one query skips them all.
+    async handleBatch(tx, events) {
+      const live = await repo.peopleWithLiveProcesses(tx, peopleIn(events))
+      for (const event of events)
+        if (event.type === 'person.cohort.joined' || live.has(event.personId ?? ''))
+          await stages.handle(tx, event)
+    },
   }
   const pivot: Subscriber = {
     name: 'plan-pivot',
@@ -134,6 +145,11 @@ export function processSubscribersWith(clock: Clock): Subscriber[] {
         },
         clock,
       )
+    },
+    // These circumstances change nothing for a person without a plan.
+    async handleBatch(tx, events) {
+      const planned = await peopleWithPlans(tx, peopleIn(events))
+      for (const event of events) if (planned.has(event.personId ?? '')) await pivot.handle(tx, event)
     },
   }
   return [stages, pivot]

@@ -2,6 +2,7 @@ import { recordAudit } from '../../platform/audit/audit.js'
 import type { Clock } from '../../platform/clock.js'
 import type { Db, Tx } from '../../platform/database/database.js'
 import { publish } from '../../platform/outbox/outbox.js'
+import { addTimelineEntry } from '../../platform/timeline/timeline.js'
 import { createTask } from '../tasks/tasks.service.js'
 import * as repo from './process.repository.js'
 import { parseDefinition, type Definition, type Stage, type StageEvent } from './process.schema.js'
@@ -127,10 +128,12 @@ async function recordStageChange(
   at: Date,
   tasksCreated: number,
 ) {
-  await repo.insertTimeline(tx, {
+  await addTimelineEntry(tx, {
     personId: process.person_id,
-    agencyId: facts.lead_agency_id,
     at,
+    kind: 'process.stage-changed',
+    category: 'supervision',
+    agencyId: facts.lead_agency_id,
     title: fromName
       ? `Moved to the ${move.to.name} stage`
       : `Started ${process.template_name}: ${move.to.name}`,

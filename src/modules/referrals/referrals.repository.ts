@@ -265,32 +265,3 @@ export async function insertUpdate(
     })
     .execute()
 }
-
-export async function insertTimelineEvent(
-  db: Queryable,
-  e: {
-    personId: string
-    kind: string
-    category: string
-    agencyId: string
-    title: string
-    summary: string | null
-    pathway: string | null
-    at: Date
-  },
-) {
-  await db
-    .insertInto('timeline_events')
-    .values({
-      person_id: e.personId,
-      occurred_at: e.at,
-      kind: e.kind,
-      category: e.category,
-      agency_id: e.agencyId,
-      source_system: 'Tandem',
-      title: e.title,
-      summary: e.summary,
-      pathway: e.pathway,
-    })
-    .execute()
-}

@@ -4,6 +4,7 @@ import { recordAudit, type Origin } from '../../platform/audit/audit.js'
 import type { Clock } from '../../platform/clock.js'
 import type { Db, Tx } from '../../platform/database/database.js'
 import { publish } from '../../platform/outbox/outbox.js'
+import { addTimelineEntry } from '../../platform/timeline/timeline.js'
 import { describeReferral, referralChoices } from './referral-view.service.js'
 import {
   newReference,
@@ -54,7 +55,7 @@ async function recordChange(
     detail: { event: change.type, ...change.payload },
   })
   await publish(tx, { type: change.type, personId: person.id, payload: change.payload })
-  await repo.insertTimelineEvent(tx, {
+  await addTimelineEntry(tx, {
     personId: person.id,
     kind: change.type,
     category,

@@ -6,8 +6,8 @@ import type { Clock } from '../../platform/clock.js'
 import type { Db, Tx } from '../../platform/database/database.js'
 import { publish } from '../../platform/outbox/outbox.js'
 import { personHeader, type PersonHeader } from '../people/person-view.service.js'
+import { addTimelineEntry } from '../../platform/timeline/timeline.js'
 import * as repo from './contacts.repository.js'
-import { insertTimelineEvent } from './supervision.repository.js'
 import { CONTACT_TYPES, type ContactInput } from './supervision.schema.js'
 import { londonInstant } from './time.js'
 
@@ -117,9 +117,9 @@ async function saveContact(
     at: now,
   })
   // The timeline is shared more widely than a sensitive contact may be: it says only that one happened.
-  await insertTimelineEvent(tx, {
+  await addTimelineEntry(tx, {
     personId,
-    occurredAt: at,
+    at,
     kind: replacesId ? 'contact.corrected' : 'contact.recorded',
     category: input.category,
     agencyId: actor.agencyId,

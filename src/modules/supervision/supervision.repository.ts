@@ -295,31 +295,3 @@ export async function findFailures(db: Queryable, personId: string) {
     .execute()
   return rows.map((r) => ({ appointmentId: r.id, startsAt: new Date(r.starts_at) }))
 }
-
-export async function insertTimelineEvent(
-  db: Queryable,
-  event: {
-    personId: string
-    occurredAt: Date
-    kind: string
-    category: string
-    agencyId: string
-    title: string
-    summary: string | null
-  },
-) {
-  await db
-    .insertInto('timeline_events')
-    .values({
-      person_id: event.personId,
-      occurred_at: event.occurredAt,
-      kind: event.kind,
-      category: event.category,
-      agency_id: event.agencyId,
-      source_system: 'Tandem',
-      title: event.title,
-      summary: event.summary,
-      pathway: null,
-    })
-    .execute()
-}

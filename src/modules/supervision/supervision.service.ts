@@ -7,6 +7,7 @@ import type { Db, Queryable } from '../../platform/database/database.js'
 import { publish } from '../../platform/outbox/outbox.js'
 import { londonDate, londonDayBounds } from '../../platform/views/format.js'
 import { personHeader, type PersonHeader } from '../people/person-view.service.js'
+import { addTimelineEntry } from '../../platform/timeline/timeline.js'
 import { failuresInWindow } from './enforcement.js'
 import { applyEnforcement } from './enforcement.service.js'
 import * as repo from './supervision.repository.js'
@@ -259,9 +260,9 @@ export async function recordOutcome(
         appointment.attendees.map((a) => ({ userId: a.user_id, agencyId: a.agency_id })),
       )
     }
-    await repo.insertTimelineEvent(tx, {
+    await addTimelineEntry(tx, {
       personId: person.id,
-      occurredAt: new Date(appointment.starts_at),
+      at: new Date(appointment.starts_at),
       kind: 'appointment.outcome',
       category: 'supervision',
       agencyId: appointment.agency_id,

@@ -12,8 +12,9 @@ export interface WorkerOptions {
   /** How long to sleep when there is nothing to do. */
   idleMs?: number
   /**
-   * Outbox drains run side by side, each on its own connection and share of people (see Lane);
-   * the first also seals the audit log and runs the jobs.
+   * Outbox drains run side by side, each on its own connection and share of people (see Lane).
+   * Sealing the audit log and the jobs run in a loop of their own, so a long sweep never holds
+   * up the events behind it.
    */
   lanes?: number
 }
@@ -40,23 +41,25 @@ export function startWorker({
   const timers = new Set<NodeJS.Timeout>()
   const running = new Set<Promise<unknown>>()
 
-  async function pass(index: number): Promise<number> {
-    let done = await drainOutbox(db, subscribers, { lane: { index, of: lanes } })
-    if (index > 0) return done
-    done += await sealAuditLog(db)
+  async function drain(index: number): Promise<number> {
+    return drainOutbox(db, subscribers, { lane: { index, of: lanes } })
+  }
+
+  async function housekeeping(): Promise<number> {
+    let done = await sealAuditLog(db)
     for (const job of jobs) done += await job(db)
     return done
   }
 
-  function schedule(index: number, delay: number) {
+  function schedule(loop: () => Promise<number>, delay: number) {
     if (stopped) return
     const timer = setTimeout(() => {
       timers.delete(timer)
-      const run = pass(index)
-        .then((work) => schedule(index, work > 0 ? 0 : idleMs))
+      const run = loop()
+        .then((work) => schedule(loop, work > 0 ? 0 : idleMs))
         .catch((error: unknown) => {
           log.error({ err: error }, 'worker pass failed; retrying')
-          schedule(index, idleMs * 10)
+          schedule(loop, idleMs * 10)
         })
       running.add(run)
       void run.finally(() => running.delete(run))
@@ -64,12 +67,13 @@ export function startWorker({
     timers.add(timer)
   }
 
-  for (let index = 0; index < lanes; index++) schedule(index, 0)
+  for (let index = 0; index < lanes; index++) schedule(() => drain(index), 0)
+  schedule(housekeeping, 0)
   return {
     async runOnce() {
       let done = 0
-      for (let index = 0; index < lanes; index++) done += await pass(index)
-      return done
+      for (let index = 0; index < lanes; index++) done += await drain(index)
+      return done + (await housekeeping())
     },
     async stop() {
       stopped = true
