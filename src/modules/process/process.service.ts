@@ -119,10 +119,12 @@ export function processSubscribersWith(clock: Clock): Subscriber[] {
     },
     // Most events in a busy stream are about people in no process: one query skips them all.
     async handleBatch(tx, events) {
-      const live = await repo.peopleWithLiveProcesses(tx, peopleIn(events))
-      for (const event of events)
-        if (event.type === 'person.cohort.joined' || live.has(event.personId ?? ''))
-          await stages.handle(tx, event)
+      const joining = events.filter((e) => e.type === 'person.cohort.joined')
+      const involved = new Set([
+        ...(await repo.peopleWithLiveProcesses(tx, peopleIn(events))),
+        ...peopleIn(joining),
+      ])
+      for (const event of events) if (involved.has(event.personId ?? '')) await stages.handle(tx, event)
     },
   }
   const pivot: Subscriber = {

@@ -272,6 +272,40 @@ describe(`process templates on ${engine}`, () => {
     expect(moves.map((m) => m.to_stage)).toEqual(['pre-release', 'release-day'])
   })
 
+  it('handles a busy batch at once: a person joining then released moves, people in no process are skipped', async () => {
+    const db = database.db
+    const joiner = await person({ custodyStatus: 'in_custody', expectedReleaseOn: '2026-04-01' })
+    const bystanders = [
+      await person({ custodyStatus: 'in_custody' }),
+      await person({ custodyStatus: 'community' }),
+    ]
+    await publish(db, {
+      type: 'person.cohort.joined',
+      personId: joiner.id,
+      payload: { cohortId, cohortCode: 'IOM', reason: 'Selected' },
+    })
+    for (const who of [joiner, ...bystanders])
+      await publish(db, {
+        type: 'custody.released',
+        personId: who.id,
+        payload: { occurredAt: '2026-03-02T09:00:00Z' },
+      })
+    await drainOutbox(db, [stages, pivot])
+    const moves = await db
+      .selectFrom('person_stage_moves')
+      .select(['person_id', 'to_stage'])
+      .where(
+        'person_id',
+        'in',
+        [joiner, ...bystanders].map((w) => w.id),
+      )
+      .execute()
+    expect(moves.map((m) => [m.person_id, m.to_stage]).sort()).toEqual([
+      [joiner.id, 'pre-release'],
+      [joiner.id, 'release-day'],
+    ])
+  })
+
   it('gives a stage entered again fresh tasks, while a redelivered event still adds none', async () => {
     const db = database.db
     const someone = await person({ custodyStatus: 'in_custody', expectedReleaseOn: '2026-03-02' })
