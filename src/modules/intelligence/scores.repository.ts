@@ -6,9 +6,11 @@ import type { PersonScoreFacts } from './score-inputs.js'
 export type ScoreKind = 'ogrs3' | 'tier'
 
 /** Everything a person's scores are calculated from, in one statement; null for no such person. */
-export async function findScoreFacts(db: Queryable, personId: string) {
-  const { rows } = await sql<PersonScoreFacts>`
-    select p.gender, p.date_of_birth::text as "dateOfBirth", p.rosh_level as "roshLevel",
+/** What the scores rest on, for each of these people (merged records excluded). */
+export async function findScoreFacts(db: Queryable, personIds: string[]) {
+  if (personIds.length === 0) return new Map<string, PersonScoreFacts>()
+  const { rows } = await sql<PersonScoreFacts & { id: string }>`
+    select p.id, p.gender, p.date_of_birth::text as "dateOfBirth", p.rosh_level as "roshLevel",
       p.mappa_level as "mappaLevel",
       coalesce((select json_agg(json_build_object('id', s.id, 'sentencedOn', s.sentenced_on,
           'offence', s.offence, 'offenceCategory', s.offence_category, 'sentenceType', s.sentence_type,
@@ -24,8 +26,8 @@ export async function findScoreFacts(db: Queryable, personId: string) {
         from risk_scores rs where rs.person_id = p.id and rs.kind = 'rsr' and rs.score is not null
         order by rs.determined_at desc limit 1) as rsr
     from people p
-    where p.id = ${personId}::uuid and p.merged_into is null`.execute(db)
-  return rows[0] ?? null
+    where p.id = any(${personIds}::uuid[]) and p.merged_into is null`.execute(db)
+  return new Map(rows.map(({ id, ...facts }) => [id, facts]))
 }
 
 export async function findScoreSettings(db: Queryable, kind: 'ogrs3') {
@@ -46,18 +48,25 @@ export async function updateScoreSettings(
 }
 
 /**
- * Serialises recalculation of one person's scores (two events for one person at once would
- * otherwise both find the old fingerprint), for the rest of the caller's transaction.
+ * Serialises recalculation of each person's scores (two events for one person at once would
+ * otherwise both find the old fingerprint), for the rest of the caller's transaction. Taken in
+ * one order, so two batches sharing people cannot deadlock.
  */
-export async function lockPersonScores(db: Queryable, personId: string) {
-  await sql`select pg_advisory_xact_lock(7243016, hashtext(${personId}))`.execute(db)
+export async function lockPersonScores(db: Queryable, personIds: string[]) {
+  await sql`select pg_advisory_xact_lock(7243016, hashtext(id)) from unnest(${[...personIds].sort()}::text[]) id`.execute(
+    db,
+  )
 }
 
-export async function findCurrentFingerprints(db: Queryable, personId: string) {
-  const { rows } = await sql<{ kind: ScoreKind; fingerprint: string }>`
-    select kind, fingerprint from person_scores
-    where person_id = ${personId}::uuid and superseded_at is null`.execute(db)
-  return new Map(rows.map((r) => [r.kind, r.fingerprint]))
+/** The fingerprint of each current score, by person and kind. */
+export async function findCurrentFingerprints(db: Queryable, personIds: string[]) {
+  const { rows } = await sql<{ person_id: string; kind: ScoreKind; fingerprint: string }>`
+    select person_id, kind, fingerprint from person_scores
+    where person_id = any(${personIds}::uuid[]) and superseded_at is null`.execute(db)
+  const byPerson = new Map<string, Map<ScoreKind, string>>()
+  for (const r of rows)
+    byPerson.set(r.person_id, (byPerson.get(r.person_id) ?? new Map()).set(r.kind, r.fingerprint))
+  return byPerson
 }
 
 export interface NewScore {

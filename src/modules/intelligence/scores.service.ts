@@ -82,51 +82,59 @@ function toNewScore<I, R>(
   }
 }
 
+interface Cause {
+  reason: string
+  eventId: number | null
+  at: Date
+}
+
 /**
- * Recalculates a person's OGRS3 and tier from what Tandem holds now, and stores each one whose
- * inputs or settings changed since it was last stored. Idempotent: a redelivered event, or one
- * that changed nothing the scores rest on, stores nothing. Returns the kinds stored.
+ * Recalculates OGRS3 and tier from what Tandem holds now for each person (with what caused it),
+ * and stores each score whose inputs or settings changed since it was last stored. Idempotent:
+ * a redelivered event, or one that changed nothing the scores rest on, stores nothing. Set-based
+ * reads, so a worker batch costs a few queries however many people it touches.
  */
-export async function recalculateScores(
-  tx: Tx,
-  personId: string,
-  cause: { reason: string; eventId: number | null; at: Date },
-): Promise<repo.ScoreKind[]> {
-  await repo.lockPersonScores(tx, personId)
-  const facts = await repo.findScoreFacts(tx, personId)
-  if (!facts) return []
+export async function recalculateScores(tx: Tx, causes: Map<string, Cause>): Promise<void> {
+  const personIds = [...causes.keys()]
+  if (personIds.length === 0) return
+  await repo.lockPersonScores(tx, personIds)
+  const facts = await repo.findScoreFacts(tx, personIds)
   const { weights } = await ogrs3Weights(tx)
-  const scores = [
-    toNewScore(
-      'ogrs3',
-      OGRS3_CALCULATOR_VERSION,
-      ogrs3For(facts, weights),
-      weights,
-      OGRS3_CATEGORIES,
-      (r) => ({
-        score: r.twoYear,
-        band: r.band,
-      }),
-    ),
-    toNewScore('tier', TIER_CALCULATOR_VERSION, tierFor(facts), {}, tierCategories(facts), (r) => ({
-      score: r.points,
-      band: r.level,
-    })),
-  ]
-  const current = await repo.findCurrentFingerprints(tx, personId)
-  const stored: repo.ScoreKind[] = []
-  for (const score of scores) {
-    if (current.get(score.kind) === score.fingerprint) continue
-    await repo.replaceScore(tx, {
-      ...score,
-      personId,
-      cause: cause.reason,
-      causeEventId: cause.eventId,
-      at: cause.at,
-    })
-    stored.push(score.kind)
+  const current = await repo.findCurrentFingerprints(tx, personIds)
+  for (const [personId, personFacts] of facts) {
+    const scores = [
+      toNewScore(
+        'ogrs3',
+        OGRS3_CALCULATOR_VERSION,
+        ogrs3For(personFacts, weights),
+        weights,
+        OGRS3_CATEGORIES,
+        (r) => ({ score: r.twoYear, band: r.band }),
+      ),
+      toNewScore(
+        'tier',
+        TIER_CALCULATOR_VERSION,
+        tierFor(personFacts),
+        {},
+        tierCategories(personFacts),
+        (r) => ({
+          score: r.points,
+          band: r.level,
+        }),
+      ),
+    ]
+    const cause = causes.get(personId)!
+    for (const score of scores) {
+      if (current.get(personId)?.get(score.kind) === score.fingerprint) continue
+      await repo.replaceScore(tx, {
+        ...score,
+        personId,
+        cause: cause.reason,
+        causeEventId: cause.eventId,
+        at: cause.at,
+      })
+    }
   }
-  return stored
 }
 
 /** Wired into the outbox worker: recalculates a person's scores when their inputs may have changed. */
@@ -136,20 +144,19 @@ export function scoreSubscriber(clock: Clock): Subscriber {
     [event.personId, typeof event.payload.mergedId === 'string' ? event.payload.mergedId : null].filter(
       (id): id is string => id !== null,
     )
-  const recalculate = (tx: Tx, personId: string, event: OutboxEvent) =>
-    recalculateScores(tx, personId, { reason: event.type, eventId: event.id, at: clock.now() })
+  // Once per person per batch, however many of their inputs the batch changed (the last event is the cause).
+  const recalculate = (tx: Tx, events: OutboxEvent[]) => {
+    const causes = new Map<string, Cause>()
+    for (const event of events)
+      for (const personId of peopleOf(event))
+        causes.set(personId, { reason: event.type, eventId: event.id, at: clock.now() })
+    return recalculateScores(tx, causes)
+  }
   return {
     name: 'intelligence.scores',
     types: SCORE_INPUT_EVENTS,
-    handle: async (tx, event) => {
-      for (const personId of peopleOf(event)) await recalculate(tx, personId, event)
-    },
-    // Once per person per batch, however many of their inputs the batch changed (the last event is the cause).
-    handleBatch: async (tx, events) => {
-      const latest = new Map<string, OutboxEvent>()
-      for (const event of events) for (const personId of peopleOf(event)) latest.set(personId, event)
-      for (const [personId, event] of latest) await recalculate(tx, personId, event)
-    },
+    handle: (tx, event) => recalculate(tx, [event]),
+    handleBatch: recalculate,
   }
 }
 
@@ -166,7 +173,7 @@ export async function viewScoresOfPerson(
   clock: Clock,
 ) {
   return db.transaction().execute(async (tx) => {
-    await recalculateScores(tx, person.id, { reason: 'shown', eventId: null, at: clock.now() })
+    await recalculateScores(tx, new Map([[person.id, { reason: 'shown', eventId: null, at: clock.now() }]]))
     const scores = await repo.findScoresOfPerson(tx, actor, person.id)
     const upstream = person.categories.includes('risk') ? await repo.findUpstreamTier(tx, person.id) : null
     const categories = new Set(scores.flatMap((s) => s.categories))

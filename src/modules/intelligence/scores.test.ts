@@ -17,11 +17,11 @@ let police: Client
 let coordinator: Client
 const subscribers = [scoreSubscriber(systemClock)]
 
-async function addSentence(sentencedOn: string, offenceCategory = 'theft_non_motor') {
+async function addSentence(sentencedOn: string, offenceCategory = 'theft_non_motor', who = person) {
   await database.db
     .insertInto('sentences')
     .values({
-      person_id: person.id,
+      person_id: who.id,
       event_number: 1,
       sentence_type: 'community',
       description: 'Community order',
@@ -44,10 +44,10 @@ async function deliver(type: string) {
 }
 
 type Stored = { kind: string; status: string; score: number | null; inputs: Record<string, unknown> }
-async function stored(kind = 'ogrs3') {
+async function stored(kind = 'ogrs3', who = person) {
   const { rows } = await sql<Stored & { superseded_at: Date | null; cause: string; settings: unknown }>`
     select kind, status, score, inputs, settings, superseded_at, cause from person_scores
-    where person_id = ${person.id}::uuid and kind = ${kind} order by computed_at, created_at`.execute(
+    where person_id = ${who.id}::uuid and kind = ${kind} order by computed_at, created_at`.execute(
     database.db,
   )
   return rows
@@ -158,6 +158,30 @@ describe('scores recalculated when their inputs change', () => {
       .execute()
     await deliver('registration.added')
     expect((await stored('tier')).map((r) => r.score)).toEqual([10, 12])
+  })
+
+  it('scores each person in a busy batch once, from their own record, with their latest event as cause', async () => {
+    const db = database.db
+    const probation = await f.makeAgency(db)
+    const [first, second] = [
+      await f.makePerson(db, { leadAgencyId: probation }),
+      await f.makePerson(db, { leadAgencyId: probation }),
+    ]
+    await addSentence('2024-05-01', 'burglary_domestic', first)
+    await addSentence('2023-01-01', 'theft_non_motor', second)
+    await addSentence('2024-02-02', 'theft_non_motor', second)
+    for (const [who, type] of [
+      [first, 'person.sentence.imported'],
+      [second, 'person.sentence.imported'],
+      [first, 'registration.added'],
+    ] as const)
+      await publish(db, { type, personId: who.id, payload: {} })
+    await drainOutbox(db, subscribers)
+    const [firstScores, secondScores] = [await stored('ogrs3', first), await stored('ogrs3', second)]
+    expect(firstScores).toMatchObject([{ cause: 'registration.added', superseded_at: null }])
+    expect(firstScores[0]!.inputs).toMatchObject({ sanctions: 1, offenceCategory: 'burglary_domestic' })
+    expect(secondScores).toMatchObject([{ cause: 'person.sentence.imported', superseded_at: null }])
+    expect(secondScores[0]!.inputs).toMatchObject({ sanctions: 2, offenceCategory: 'theft_non_motor' })
   })
 })
 
