@@ -87,17 +87,39 @@ export interface NewScore {
   at: Date
 }
 
-/** Marks the current score of this kind superseded and stores the new one as current. */
-export async function replaceScore(db: Queryable, s: NewScore) {
-  await sql`update person_scores set superseded_at = ${s.at}::timestamptz
-    where person_id = ${s.personId}::uuid and kind = ${s.kind} and superseded_at is null`.execute(db)
+/** Marks each person's current score of each kind superseded and stores the new ones as current. */
+export async function replaceScores(db: Queryable, scores: NewScore[]) {
+  if (scores.length === 0) return
+  const rows = JSON.stringify(
+    scores.map((s) => ({
+      person_id: s.personId,
+      kind: s.kind,
+      calculator_version: s.calculatorVersion,
+      status: s.status,
+      inputs: s.inputs,
+      settings: s.settings,
+      result: s.result,
+      missing: s.missing,
+      score: s.score,
+      band: s.band,
+      categories: s.categories,
+      fingerprint: s.fingerprint,
+      cause: s.cause,
+      cause_event_id: s.causeEventId,
+      computed_at: s.at,
+    })),
+  )
+  const columns = sql`person_id uuid, kind text, calculator_version int, status text, inputs jsonb,
+    settings jsonb, result jsonb, missing text[], score numeric, band text, categories text[],
+    fingerprint text, cause text, cause_event_id bigint, computed_at timestamptz`
+  await sql`update person_scores ps set superseded_at = n.computed_at
+    from jsonb_to_recordset(${rows}::jsonb) as n(${columns})
+    where ps.person_id = n.person_id and ps.kind = n.kind and ps.superseded_at is null`.execute(db)
   await sql`insert into person_scores (person_id, kind, calculator_version, status, inputs, settings, result,
       missing, score, band, categories, fingerprint, cause, cause_event_id, computed_at)
-    values (${s.personId}::uuid, ${s.kind}, ${s.calculatorVersion}::int, ${s.status},
-      ${JSON.stringify(s.inputs)}::jsonb, ${JSON.stringify(s.settings)}::jsonb,
-      ${s.result === null ? null : JSON.stringify(s.result)}::jsonb, ${s.missing}::text[], ${s.score}::numeric,
-      ${s.band}, ${s.categories}::text[], ${s.fingerprint}, ${s.cause}, ${s.causeEventId}::bigint,
-      ${s.at}::timestamptz)`.execute(db)
+    select person_id, kind, calculator_version, status, inputs, settings, nullif(result, 'null'), missing,
+      score, band, categories, fingerprint, cause, cause_event_id, computed_at
+    from jsonb_to_recordset(${rows}::jsonb) as n(${columns})`.execute(db)
 }
 
 export interface ScoreRow {

@@ -101,6 +101,7 @@ export async function recalculateScores(tx: Tx, causes: Map<string, Cause>): Pro
   const facts = await repo.findScoreFacts(tx, personIds)
   const { weights } = await ogrs3Weights(tx)
   const current = await repo.findCurrentFingerprints(tx, personIds)
+  const changed: repo.NewScore[] = []
   for (const [personId, personFacts] of facts) {
     const scores = [
       toNewScore(
@@ -124,17 +125,11 @@ export async function recalculateScores(tx: Tx, causes: Map<string, Cause>): Pro
       ),
     ]
     const cause = causes.get(personId)!
-    for (const score of scores) {
-      if (current.get(personId)?.get(score.kind) === score.fingerprint) continue
-      await repo.replaceScore(tx, {
-        ...score,
-        personId,
-        cause: cause.reason,
-        causeEventId: cause.eventId,
-        at: cause.at,
-      })
-    }
+    for (const score of scores)
+      if (current.get(personId)?.get(score.kind) !== score.fingerprint)
+        changed.push({ ...score, personId, cause: cause.reason, causeEventId: cause.eventId, at: cause.at })
   }
+  await repo.replaceScores(tx, changed)
 }
 
 /** Wired into the outbox worker: recalculates a person's scores when their inputs may have changed. */
