@@ -131,7 +131,11 @@ async function inSavepoint(tx: Tx, work: () => Promise<void>): Promise<Error | n
   }
 }
 
-/** Delivers each event to the subscribers still owed it; returns the failures by event id. */
+/**
+ * Delivers each event to the subscribers still owed it; returns the failures by event id. An
+ * event every subscriber handled is marked processed in this same transaction, so only the
+ * events that will be tried again need their successful deliveries written down.
+ */
 async function deliver(tx: Tx, events: OutboxEvent[], subscribers: Subscriber[]) {
   const delivered = await tx
     .selectFrom('outbox_deliveries')
@@ -144,6 +148,7 @@ async function deliver(tx: Tx, events: OutboxEvent[], subscribers: Subscriber[])
     .execute()
   const done = new Set(delivered.map((d) => `${d.event_id}|${d.subscriber}`))
   const failures = new Map<number, string[]>()
+  const succeeded: { event_id: number; subscriber: string }[] = []
   for (const subscriber of subscribers) {
     const owed = events.filter(
       (e) =>
@@ -152,26 +157,25 @@ async function deliver(tx: Tx, events: OutboxEvent[], subscribers: Subscriber[])
     )
     if (owed.length === 0) continue
     const record = (handled: OutboxEvent[]) =>
-      tx
-        .insertInto('outbox_deliveries')
-        .values(handled.map((e) => ({ event_id: e.id, subscriber: subscriber.name })))
-        .execute()
+      succeeded.push(...handled.map((e) => ({ event_id: e.id, subscriber: subscriber.name })))
     if (owed.length > 1) {
       const error = await inSavepoint(tx, async () => {
         if (subscriber.handleBatch) await subscriber.handleBatch(tx, owed)
         else for (const event of owed) await subscriber.handle(tx, event)
-        await record(owed)
       })
-      if (!error) continue
+      if (!error) {
+        record(owed)
+        continue
+      }
     }
     for (const event of owed) {
-      const error = await inSavepoint(tx, async () => {
-        await subscriber.handle(tx, event)
-        await record([event])
-      })
+      const error = await inSavepoint(tx, () => subscriber.handle(tx, event))
       if (error)
         failures.set(event.id, [...(failures.get(event.id) ?? []), `${subscriber.name}: ${error.message}`])
+      else record([event])
     }
   }
+  const toRetry = succeeded.filter((d) => failures.has(d.event_id))
+  if (toRetry.length > 0) await tx.insertInto('outbox_deliveries').values(toRetry).execute()
   return failures
 }
