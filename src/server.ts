@@ -1,3 +1,7 @@
+import { fork, type ChildProcess } from 'node:child_process'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { FastifyBaseLogger } from 'fastify'
 import { buildApp } from './app.js'
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from './cli/seed/estate.js'
 import { isEmpty, seed } from './cli/seed/seed.js'
@@ -9,6 +13,38 @@ import { startNatsConsumer } from './modules/integration/nats-consumer.js'
 import { backgroundJobs, subscribers } from './subscribers.js'
 
 const DEMO_PEOPLE = 300
+
+/**
+ * Runs src/worker in a child process, started again if it dies. The embedded database lives
+ * inside this process, so there the worker runs in-process instead.
+ */
+function forkWorker(log: FastifyBaseLogger) {
+  const here = fileURLToPath(import.meta.url)
+  const entry = path.join(path.dirname(here), `worker${path.extname(here)}`)
+  let child: ChildProcess | null = null
+  let stopping = false
+  const start = () => {
+    child = fork(entry, [], { stdio: 'inherit' })
+    child.on('exit', (code, signal) => {
+      if (stopping) return
+      log.error({ code, signal }, 'worker process stopped; starting another')
+      setTimeout(start, 1000)
+    })
+  }
+  start()
+  return {
+    async stop() {
+      stopping = true
+      const running = child
+      if (!running || running.exitCode !== null) return
+      const exited = new Promise((resolve) => running.once('exit', resolve))
+      running.kill('SIGTERM')
+      const timeout = setTimeout(() => running.kill('SIGKILL'), 10_000)
+      await exited
+      clearTimeout(timeout)
+    },
+  }
+}
 
 /** `npm start`: migrate, seed a demo region on first start, then serve pages and run the worker. */
 async function main() {
@@ -33,17 +69,22 @@ async function main() {
     )
   }
   const app = await buildApp({ config, db: database.db })
-  const worker = config.runWorker
-    ? startWorker({
-        db: database.db,
-        subscribers: subscribers(),
-        jobs: backgroundJobs(),
-        log: app.log,
-        lanes: config.workerLanes,
-      })
-    : null
+  const worker = !config.runWorker
+    ? null
+    : config.database.kind === 'postgres'
+      ? forkWorker(app.log)
+      : startWorker({
+          db: database.db,
+          subscribers: subscribers(),
+          jobs: backgroundJobs(),
+          log: app.log,
+          lanes: config.workerLanes,
+        })
+  // With PostgreSQL the NATS consumer runs in the worker process.
   const nats =
-    config.nats && config.runWorker ? await startNatsConsumer(database.db, config.nats, app.log) : null
+    config.nats && config.runWorker && config.database.kind !== 'postgres'
+      ? await startNatsConsumer(database.db, config.nats, app.log)
+      : null
   const address = await app.listen({ host: config.host, port: config.port })
   const url = address.replace('127.0.0.1', 'localhost').replace('[::1]', 'localhost')
 
