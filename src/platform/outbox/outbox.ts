@@ -93,7 +93,12 @@ export async function drainOutbox(
       payload: row.payload,
       occurredAt: row.occurred_at,
     }))
-    const failures = await deliver(tx, events, subscribers)
+    const failures = await deliver(
+      tx,
+      events,
+      subscribers,
+      rows.filter((r) => r.attempts > 0).map((r) => r.id),
+    )
     const handled = rows.filter((r) => !failures.has(r.id)).map((r) => r.id)
     if (handled.length > 0)
       await tx
@@ -136,16 +141,16 @@ async function inSavepoint(tx: Tx, work: () => Promise<void>): Promise<Error | n
  * event every subscriber handled is marked processed in this same transaction, so only the
  * events that will be tried again need their successful deliveries written down.
  */
-async function deliver(tx: Tx, events: OutboxEvent[], subscribers: Subscriber[]) {
-  const delivered = await tx
-    .selectFrom('outbox_deliveries')
-    .select(['event_id', 'subscriber'])
-    .where(
-      'event_id',
-      'in',
-      events.map((e) => e.id),
-    )
-    .execute()
+async function deliver(tx: Tx, events: OutboxEvent[], subscribers: Subscriber[], retried: number[]) {
+  // Deliveries are written only for an event that failed somewhere, which counts an attempt.
+  const delivered =
+    retried.length === 0
+      ? []
+      : await tx
+          .selectFrom('outbox_deliveries')
+          .select(['event_id', 'subscriber'])
+          .where('event_id', '=', sql<number>`any(${retried}::bigint[])`)
+          .execute()
   const done = new Set(delivered.map((d) => `${d.event_id}|${d.subscriber}`))
   const failures = new Map<number, string[]>()
   const succeeded: { event_id: number; subscriber: string }[] = []
