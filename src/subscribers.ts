@@ -43,7 +43,8 @@ function atMostEvery(ms: number, job: Job, clock: Clock): Job {
 export function backgroundJobs(clock: Clock = systemClock): Job[] {
   return [
     (db) => deliverDueWebhooks(db, { now: clock.now() }),
-    (db) => escalateUnacknowledgedFlags(db, clock),
+    // Deadlines are hours long, and the check reads every open flag: twice a minute is enough.
+    atMostEvery(30_000, (db) => escalateUnacknowledgedFlags(db, clock), clock),
     atMostEvery(60_000, (db) => advanceTimedStages(db, clock), clock),
     atMostEvery(60_000, (db) => sweepTimedRules(db, clock), clock),
     // Dashboard figures, never more than a minute old; the first pass after start counts them.
