@@ -5,7 +5,7 @@ import { isCaseworker } from '../../platform/access/actor.js'
 import { formErrors, parseForm } from '../../platform/http/forms.js'
 import { actorOf, originOf, publicRoute, signedIn } from '../../platform/http/route-access.js'
 import { startPageFor } from '../../platform/views/navigation.js'
-import { flagChangesSince, latestOutboxId } from '../intelligence/flags.service.js'
+import { recentFlagEventsOfMyPeople } from '../intelligence/flags.service.js'
 import { ChangePasswordForm } from './home.schema.js'
 import { changePassword, describeAccount } from './home.service.js'
 import { flagsBySeverity, myDay } from './my-day.service.js'
@@ -29,12 +29,13 @@ export function homeRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
   /**
    * Server-sent events for an open My day page: when a flag of one of my people changes, the
    * re-rendered flags section is sent. Changes are noticed by a cheap probe of the outbox's
-   * flag events (works on PostgreSQL and PGlite alike), stopped when the browser goes away.
+   * recent flag events about my people (works on PostgreSQL and PGlite alike): one not seen
+   * before means a change. Stopped when the browser goes away.
    */
   app.get('/my-day/events', { config: signedIn }, async (request, reply) => {
     const actor = actorOf(request)
     const origin = originOf(request)
-    let last = await latestOutboxId(db)
+    let seen = new Set(await recentFlagEventsOfMyPeople(db, actor.userId))
     reply.hijack()
     const out = reply.raw
     out.writeHead(200, {
@@ -50,10 +51,10 @@ export function homeRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
       if (busy || closed) return
       busy = true
       void (async () => {
-        const change = await flagChangesSince(db, actor.userId, last)
-        if (change.last === null) return
-        last = Number(change.last)
-        if (change.mine === null) return
+        const recent = await recentFlagEventsOfMyPeople(db, actor.userId)
+        const changed = recent.some((id) => !seen.has(id))
+        seen = new Set(recent)
+        if (!changed) return
         const html = await app.view('home/views/_my-day-flags.njk', {
           flagGroups: await flagsBySeverity(db, actor, origin),
         })

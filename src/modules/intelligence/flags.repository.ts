@@ -117,19 +117,16 @@ export async function closeFlag(
   return result.numUpdatedRows > 0n
 }
 
-/** The newest flag event id for the actor's people after `afterId`: a cheap "has anything changed" probe. */
-export async function findFlagChangesSince(db: Queryable, userId: string, afterId: number) {
-  const row = await sql<{ last: number | null; mine: number | null }>`
-    select max(o.id) as last,
-      max(o.id) filter (where exists (select 1 from allocations al where al.person_id = o.person_id
-        and al.user_id = ${userId}::uuid and al.ended_at is null)) as mine
-    from outbox o
-    where o.id > ${afterId}::bigint and o.event_type like 'flag.%'`.execute(db)
-  return row.rows[0] ?? { last: null, mine: null }
-}
-
-/** Where the outbox stands now, so a live page only reports changes after it opened. */
-export async function findLatestOutboxId(db: Queryable) {
-  const row = await sql<{ last: number | null }>`select max(id) as last from outbox`.execute(db)
-  return Number(row.rows[0]?.last ?? 0)
+/**
+ * Flag events of the last ten minutes about the people the user is allocated to. A live page
+ * compares them with those it has already seen: by set rather than by a highest id, because
+ * two workers commit in their own order and a later id can become visible before an earlier one.
+ */
+export async function findRecentFlagEventsOfMyPeople(db: Queryable, userId: string): Promise<number[]> {
+  const { rows } = await sql<{ id: number }>`
+    select o.id from allocations al
+    join outbox o on o.person_id = al.person_id and o.event_type like 'flag.%'
+      and o.occurred_at > now() - interval '10 minutes'
+    where al.user_id = ${userId}::uuid and al.ended_at is null`.execute(db)
+  return rows.map((r) => Number(r.id))
 }

@@ -114,5 +114,4 @@ export async function actOnFlag(
   })
 }
 
-export const flagChangesSince = repo.findFlagChangesSince
-export const latestOutboxId = repo.findLatestOutboxId
+export const recentFlagEventsOfMyPeople = repo.findRecentFlagEventsOfMyPeople
