@@ -12,11 +12,14 @@ import { signIn } from './server.js'
  * people, so the estate keeps its shape); twice a second one of them is a domestic abuse
  * registration for one of the demo practitioner's people. The practitioner has My day open:
  * the time from posting a probe to its flag arriving over the page's server-sent events is
- * the figure, so it includes ingest, the worker's rules and the live page's own polling.
+ * the figure, so it includes ingest, the worker's rules and the live page's own polling. The
+ * first probe goes after a warm-up of the same stream.
  */
 
 const BATCH_MS = 50
 const PROBES_PER_SECOND = 2
+/** The stream runs this long before the first probe, as every scenario has a warm-up. */
+const WARM_UP_SECONDS = 5
 
 export interface FlagLatency {
   rate_target: number
@@ -60,7 +63,8 @@ export async function measureFlagLatency(db: Db, serverUrl: string, rate: number
     await new Promise((r) => setTimeout(r, 1000))
   try {
     return await withBenchPeople(db, 5000, async (people) => {
-      const stream = streamFor(people, Math.ceil(rate * seconds), run)
+      const warmUpSeconds = Math.min(WARM_UP_SECONDS, seconds / 5)
+      const stream = streamFor(people, Math.ceil(rate * (warmUpSeconds + seconds)), run)
       const sentAt = new Map<string, number>()
       const seenAt = new Map<string, number>()
       const live = await openMyDay(serverUrl, practitioner, (chunk, at) => {
@@ -69,7 +73,8 @@ export async function measureFlagLatency(db: Db, serverUrl: string, rate: number
       })
       const perBatch = Math.max(1, Math.round((rate * BATCH_MS) / 1000))
       const batches = Math.ceil(stream.length / perBatch)
-      const probeEvery = Math.max(1, Math.floor(batches / probes))
+      const firstProbeBatch = Math.round((warmUpSeconds * 1000) / BATCH_MS)
+      const probeEvery = Math.max(1, Math.floor((batches - firstProbeBatch) / probes))
       const inFlight = new Set<Promise<void>>()
       let sent = 0
       const t0 = performance.now()
@@ -78,7 +83,8 @@ export async function measureFlagLatency(db: Db, serverUrl: string, rate: number
         const wait = t0 + b * BATCH_MS - performance.now()
         if (wait > 0) await new Promise((r) => setTimeout(r, wait))
         const messages: unknown[] = stream.slice(b * perBatch, (b + 1) * perBatch)
-        const probe = b % probeEvery === 0 ? b / probeEvery : -1
+        const sinceWarmUp = b - firstProbeBatch
+        const probe = sinceWarmUp >= 0 && sinceWarmUp % probeEvery === 0 ? sinceWarmUp / probeEvery : -1
         if (probe >= 0 && probe < probes) {
           messages.push(probeMessage(caseload.rows[probe]!.crn, marker(probe), `${run}-p${probe}`, today))
           sentAt.set(String(probe), performance.now())

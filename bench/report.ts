@@ -127,7 +127,7 @@ export function markdownSection(results: BenchResults): string {
       '',
       `Event to flag on My day: while a partner system posted HMPPS domain events to \`/api/v1/events\` at ` +
         `${Math.round(f.events_per_second).toLocaleString('en-GB')} a second (target ${f.rate_target.toLocaleString('en-GB')}), ` +
-        `${f.probes} domestic abuse registrations for the demo practitioner's people were among them; each flag reached the ` +
+        `${f.probes} domestic abuse registrations for the demo practitioner's people were among them (after a 5 s warm-up of the stream); each flag reached the ` +
         `practitioner's open My day (server-sent events) **p50 ${Math.round(f.p50_ms)} ms, p99 ${Math.round(f.p99_ms)} ms** ` +
         `(max ${Math.round(f.max_ms)} ms; ${f.seen} of ${f.probes} seen; ${f.outbox_backlog_after} outbox events still waiting then, handled within ${f.drain_seconds.toFixed(1)} s).`,
     )

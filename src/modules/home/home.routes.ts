@@ -12,7 +12,7 @@ import { flagsBySeverity, myDay } from './my-day.service.js'
 
 const LIVE_SCRIPT = readFileSync(new URL('./my-day.client.mjs', import.meta.url), 'utf8')
 /** How often an open My day page looks for flag changes; the budget from event to screen is 1 s. */
-const POLL_MS = 400
+const POLL_MS = 250
 const HEARTBEAT_MS = 15_000
 
 export function homeRoutes(app: FastifyInstance, { db, clock }: AppDeps) {

@@ -63,7 +63,7 @@ export interface Lane {
 export async function drainOutbox(
   db: Db,
   subscribers: Subscriber[],
-  { batchSize = 200, lane = { index: 0, of: 1 } }: { batchSize?: number; lane?: Lane } = {},
+  { batchSize = 100, lane = { index: 0, of: 1 } }: { batchSize?: number; lane?: Lane } = {},
 ): Promise<number> {
   return db.transaction().execute(async (tx) => {
     // Safe without waiting for the disk: a pass lost in a crash loses its 'processed' marks with
