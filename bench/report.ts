@@ -144,7 +144,7 @@ export function markdownSection(results: BenchResults): string {
   if (results.memory) {
     lines.push(
       '',
-      `Server memory (resident): ${results.memory.idle_rss_mib} MiB idle, ${results.memory.loaded_rss_mib} MiB at most under load.`,
+      `Server memory (resident, web and worker processes): ${results.memory.idle_rss_mib} MiB idle, ${results.memory.loaded_rss_mib} MiB at most under load.`,
     )
   }
   if (results.startup) {

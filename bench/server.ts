@@ -11,7 +11,7 @@ export interface RunningServer {
   process: ChildProcess
   /** Milliseconds from spawning `npm start`'s command to the first page served. */
   startedInMs: number
-  /** Resident memory of the server process, in MiB. */
+  /** Resident memory of the server process and its worker process, in MiB. */
   rssMiB(): number
   stop(): Promise<void>
 }
@@ -56,8 +56,21 @@ export async function startServer(env: Record<string, string>, port: number): Pr
     process: child,
     startedInMs: Date.now() - started,
     rssMiB() {
-      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8')
-      return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024
+      const rss = (pid: string) => {
+        try {
+          return (
+            Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024
+          )
+        } catch {
+          return 0 // gone since it was listed
+        }
+      }
+      // On PostgreSQL npm start forks the worker: count it too.
+      const children = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim()
+      return [String(child.pid), ...(children ? children.split(' ') : [])].reduce(
+        (sum, pid) => sum + rss(pid),
+        0,
+      )
     },
     async stop() {
       child.kill('SIGTERM')
