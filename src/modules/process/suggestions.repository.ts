@@ -180,6 +180,32 @@ export async function findRecentlyDecidedKeys(
   return new Set(rows.map((r) => r.suggestion_key))
 }
 
+/**
+ * Of these suggestions, the keys already stored open with exactly these facts: those need no
+ * write, so people viewing the same person at once do not queue on each other's row locks.
+ */
+export async function findUnchangedOpen(db: Queryable, personId: string, suggestions: Suggestion[]) {
+  if (suggestions.length === 0) return new Set<string>()
+  const proposed = JSON.stringify(
+    suggestions.map((s) => ({
+      key: s.key,
+      kind: s.kind,
+      title: s.title,
+      reason: s.reason,
+      rank: s.rank,
+      inputs: s.inputs,
+      rule_version: s.ruleVersion,
+    })),
+  )
+  const { rows } = await sql<{ key: string }>`
+    select n.key from jsonb_to_recordset(${proposed}::jsonb)
+      as n(key text, kind text, title text, reason text, rank integer, inputs jsonb, rule_version integer)
+    join suggestions s on s.person_id = ${personId}::uuid and s.status = 'open' and s.suggestion_key = n.key
+      and s.kind = n.kind and s.title = n.title and s.reason = n.reason and s.rank = n.rank
+      and s.inputs = n.inputs and s.rule_version = n.rule_version`.execute(db)
+  return new Set(rows.map((r) => r.key))
+}
+
 /** Stores a suggestion as the one open row for its key, refreshing the facts of an existing one. */
 export async function upsertOpen(db: Queryable, personId: string, s: Suggestion) {
   const values = {

@@ -162,7 +162,9 @@ export async function suggestionsFor(
     accepted: new Date(now.getTime() - ACCEPTED_QUIET_DAYS * day),
   })
   const current = buildSuggestions(facts).filter((s) => !quiet.has(s.key))
-  for (const suggestion of current) await repo.upsertOpen(tx, personId, suggestion)
+  const unchanged = await repo.findUnchangedOpen(tx, personId, current)
+  for (const suggestion of current)
+    if (!unchanged.has(suggestion.key)) await repo.upsertOpen(tx, personId, suggestion)
   await repo.expireOthers(
     tx,
     personId,

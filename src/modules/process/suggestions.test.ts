@@ -313,6 +313,20 @@ describe(`storing next best actions on ${engine}`, () => {
     expect(stored[0]!.inputs).toEqual({ categories: ['sentence', 'accommodation'], releaseOn: '2026-03-19' })
   })
 
+  it('writes nothing when the suggestions worked out again are the ones stored', async () => {
+    const person = await newPerson('in_custody')
+    await s.addNeed(db, person.id, { pathway: 'health', level: 'medium' })
+    await suggest(practitioner, person.id)
+    // A row's xmin is the transaction that last wrote it: unchanged means not rewritten (or locked).
+    const versions = () =>
+      sql<{ xmin: string }>`select xmin::text from suggestions where person_id = ${person.id}::uuid`
+        .execute(db)
+        .then((r) => r.rows.map((row) => row.xmin))
+    const before = await versions()
+    await suggest(practitioner, person.id)
+    expect(await versions()).toEqual(before)
+  })
+
   it('expires a suggestion once its condition clears', async () => {
     const person = await newPerson('in_custody')
     await s.addNeed(db, person.id, { pathway: 'accommodation', level: 'high' })
