@@ -195,15 +195,18 @@ export async function searchVisiblePeople(db: Tx, actor: Actor, criteria: Search
     await sql`set local plan_cache_mode = force_custom_plan`.execute(db)
     await sql`set local pg_trgm.word_similarity_threshold = 0.5`.execute(db)
   }
-  let query = visiblePeople(db, actor)
-    .innerJoin(searchCandidates(term).as('c'), (join) => join.onRef('c.id', '=', 'p.id'))
-    .select(personColumns())
-    .select('c.score')
-  if (criteria.regionId) query = query.where('p.region_id', '=', criteria.regionId)
-  if (criteria.teamId) query = query.where('p.lead_team_id', '=', criteria.teamId)
+  // Candidates are ranked first (cheap), then checked for access in that order until there are
+  // enough: a common surname costs a handful of access checks rather than one per namesake.
+  let ranked = db
+    .selectFrom(searchCandidates(term).as('c'))
+    .innerJoin('people as p', 'p.id', 'c.id')
+    .select(['c.id', 'c.score', 'p.last_name', 'p.first_name'])
+    .where('p.merged_into', 'is', null)
+  if (criteria.regionId) ranked = ranked.where('p.region_id', '=', criteria.regionId)
+  if (criteria.teamId) ranked = ranked.where('p.lead_team_id', '=', criteria.teamId)
   if (criteria.cohortId) {
     const cohortId = criteria.cohortId
-    query = query.where((eb) =>
+    ranked = ranked.where((eb) =>
       eb.exists(
         eb
           .selectFrom('cohort_memberships as m')
@@ -214,10 +217,22 @@ export async function searchVisiblePeople(db: Tx, actor: Actor, criteria: Search
       ),
     )
   }
-  const rows = await query
-    .orderBy('c.score', 'desc')
-    .orderBy('p.last_name')
-    .orderBy('p.first_name')
+  const rows = await visiblePeople(db, actor)
+    .innerJoin(
+      ranked
+        .orderBy('c.score', 'desc')
+        .orderBy('p.last_name')
+        .orderBy('p.first_name')
+        .orderBy('c.id')
+        .as('r'),
+      (join) => join.onRef('r.id', '=', 'p.id'),
+    )
+    .select(personColumns())
+    .select('r.score')
+    .orderBy('r.score', 'desc')
+    .orderBy('r.last_name')
+    .orderBy('r.first_name')
+    .orderBy('r.id')
     .limit(criteria.limit)
     .execute()
   return rows.map((row) => toPerson(row as PersonRow))
