@@ -12,9 +12,11 @@ import {
   codeOf,
   CUSTODY_STATUSES,
   decisionBody,
+  decisionValues,
   decisionForm,
   DeselectForm,
   EditCohortForm,
+  linkReviewOnToDay,
   MemberFilters,
   NewCohortForm,
   OFFENCE_CATEGORIES,
@@ -205,25 +207,11 @@ export function cohortRoutes(app: FastifyInstance, deps: AppDeps) {
     (request, reply) => {
       const code = codeOf(request.params)
       const crn = crnOf(request.params)
-      const body = (request.body ?? {}) as Record<string, unknown>
-      const values = {
-        ...body,
-        reviewOnParts: {
-          day: body['reviewOn-day'],
-          month: body['reviewOn-month'],
-          year: body['reviewOn-year'],
-        },
-      }
       return submitForm(
         reply,
         decisionForm(londonDate(clock.now())),
-        decisionBody(body),
-        // The error summary links to the date's first field.
-        (errors) =>
-          showDecision(request, reply, values, {
-            ...errors,
-            list: errors.list.map((e) => (e.href === '#reviewOn' ? { ...e, href: '#reviewOn-day' } : e)),
-          }),
+        decisionBody(request.body),
+        (errors) => showDecision(request, reply, decisionValues(request.body), linkReviewOnToDay(errors)),
         async (v) => {
           await membership.decide(db, actorOf(request), originOf(request), clock, code, crn, v)
           return `/cohorts/${code}/suggestions?decided=${v.decision}`

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { NotFoundError } from '../../errors.js'
 import { AGENCY_KINDS, ALLOCATION_ROLE_NAMES } from '../../platform/access/actor.js'
-import { dateFromParts, toArray } from '../../platform/http/forms.js'
+import { dateFromParts, toArray, type FormErrors } from '../../platform/http/forms.js'
 
 export const SENTENCE_TYPES = ['community', 'suspended', 'short_custody', 'long_custody'] as const
 export const ROSH_LEVELS = ['low', 'medium', 'high', 'very_high'] as const
@@ -176,6 +176,27 @@ const reason = (label: string) => text(label, 2000)
 export function decisionBody(body: unknown) {
   const fields = (body ?? {}) as Record<string, unknown>
   return { ...fields, reviewOn: dateFromParts(fields, 'reviewOn') }
+}
+
+/** The form as typed, to show again with its problems: the review date's parts as given. */
+export function decisionValues(body: unknown) {
+  const fields = (body ?? {}) as Record<string, unknown>
+  return {
+    ...fields,
+    reviewOnParts: {
+      day: fields['reviewOn-day'],
+      month: fields['reviewOn-month'],
+      year: fields['reviewOn-year'],
+    },
+  }
+}
+
+/** The error summary links a review date problem to the date's first field. */
+export function linkReviewOnToDay(errors: FormErrors): FormErrors {
+  return {
+    ...errors,
+    list: errors.list.map((e) => (e.href === '#reviewOn' ? { ...e, href: '#reviewOn-day' } : e)),
+  }
 }
 
 /** Select a suggested person (with a reason and a future review date) or record that they are not selected. */

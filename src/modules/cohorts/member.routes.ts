@@ -7,7 +7,7 @@ import { londonDate } from '../../platform/views/format.js'
 import { CrnParam } from '../people/people.schema.js'
 import { personNotFound } from '../people/person-not-found.js'
 import { changers, mayChangeCohorts, viewers } from './cohorts.policy.js'
-import { codeOf, decisionBody, reviewDateForm } from './cohorts.schema.js'
+import { codeOf, decisionBody, decisionValues, linkReviewOnToDay, reviewDateForm } from './cohorts.schema.js'
 import { changeReviewDate, viewMembership } from './member.service.js'
 
 type PersonParams = { code: string; crn: string }
@@ -52,25 +52,11 @@ export function memberRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
     (request, reply) => {
       const code = codeOf(request.params)
       const crn = crnOf(request.params)
-      const body = (request.body ?? {}) as Record<string, unknown>
-      const values = {
-        ...body,
-        reviewOnParts: {
-          day: body['reviewOn-day'],
-          month: body['reviewOn-month'],
-          year: body['reviewOn-year'],
-        },
-      }
       return submitForm(
         reply,
         reviewDateForm(londonDate(clock.now())),
-        decisionBody(body),
-        // The error summary links to the date's first field.
-        (errors) =>
-          showMember(request, reply, values, {
-            ...errors,
-            list: errors.list.map((e) => (e.href === '#reviewOn' ? { ...e, href: '#reviewOn-day' } : e)),
-          }),
+        decisionBody(request.body),
+        (errors) => showMember(request, reply, decisionValues(request.body), linkReviewOnToDay(errors)),
         async (v) => {
           await changeReviewDate(db, actorOf(request), originOf(request), clock, code, crn, v)
           return `/cohorts/${code}/members/${crn}?changed=1`
