@@ -1,7 +1,10 @@
 import type { FastifyInstance } from 'fastify'
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { mayReach } from '../src/platform/access/access.js'
 import {
   CASEWORK_ROLES,
+  type Actor,
   DATA_CATEGORIES,
   ROLES,
   type DataCategory,
@@ -208,6 +211,53 @@ describe(`access matrix on ${engine}`, () => {
       expect(response.statusCode, context).toBe(200)
       expect(response.body.includes(c.crn), context).toBe(expected(role, c.relationship) !== null)
     }
+  })
+
+  it('the cheap pre-check search narrows with never passes over someone the access rules show', async () => {
+    const db = database.db
+    // Someone in the lead agency with no team, allocation or agreement, who broke the glass.
+    const probation = await db
+      .selectFrom('agencies')
+      .select('id')
+      .where('name', '=', 'Probation')
+      .executeTakeFirstOrThrow()
+    const glassBreaker = await f.makeUser(db, { agencyId: probation.id, roles: ['practitioner'] })
+    const person = await db
+      .selectFrom('people')
+      .select('id')
+      .where('crn', '=', cases[0]!.crn)
+      .executeTakeFirstOrThrow()
+    await db
+      .insertInto('break_glass_grants')
+      .values({
+        person_id: person.id,
+        user_id: glassBreaker,
+        reason: 'Urgent safeguarding call out of hours',
+        expires_at: new Date(Date.now() + 3_600_000),
+      })
+      .execute()
+    const users = await db.selectFrom('users').select('id').execute()
+    let shown = 0
+    for (const { id } of users) {
+      const actor = { userId: id } as Actor
+      const missed = await sql<{ crn: string; relationship: string }>`
+        select p.crn, access.relationship from people p
+        join lateral (select * from person_access(p, ${id}::uuid) offset 0) access on true
+        where not ${mayReach(actor, 'p')}`.execute(db)
+      expect(missed.rows).toEqual([])
+      shown += Number(
+        (
+          await sql<{
+            n: number
+          }>`select count(*)::int as n from people p, person_access(p, ${id}::uuid)`.execute(db)
+        ).rows[0]!.n,
+      )
+    }
+    // Every relationship above was among those checked, break-glass included.
+    expect(shown).toBeGreaterThan(cases.length / 2)
+    const glass = await sql<{ relationship: string }>`select access.relationship from people p,
+      person_access(p, ${glassBreaker}::uuid) access where p.id = ${person.id}::uuid`.execute(db)
+    expect(glass.rows).toEqual([{ relationship: 'break_glass' }])
   })
 
   it('API clients see the same people and categories as their agency would through a page', async () => {

@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import { accessFor, type Access } from '../../platform/access/access.js'
+import { accessFor, mayReach, type Access } from '../../platform/access/access.js'
 import type { Actor, DataCategory } from '../../platform/access/actor.js'
 import type { Queryable, Tx } from '../../platform/database/database.js'
 import { canonicalCro, canonicalPnc, CRN, NOMS_NUMBER } from './identifiers.js'
@@ -195,13 +195,15 @@ export async function searchVisiblePeople(db: Tx, actor: Actor, criteria: Search
     await sql`set local plan_cache_mode = force_custom_plan`.execute(db)
     await sql`set local pg_trgm.word_similarity_threshold = 0.5`.execute(db)
   }
-  // Candidates are ranked first (cheap), then checked for access in that order until there are
-  // enough: a common surname costs a handful of access checks rather than one per namesake.
+  // Candidates the user could not possibly see are dropped cheaply (mayReach), the rest ranked,
+  // then checked for access in that order until there are enough: a common surname costs a
+  // handful of access checks rather than one per namesake.
   let ranked = db
     .selectFrom(searchCandidates(term).as('c'))
     .innerJoin('people as p', 'p.id', 'c.id')
     .select(['c.id', 'c.score', 'p.last_name', 'p.first_name'])
     .where('p.merged_into', 'is', null)
+    .where(mayReach(actor, 'p'))
   if (criteria.regionId) ranked = ranked.where('p.region_id', '=', criteria.regionId)
   if (criteria.teamId) ranked = ranked.where('p.lead_team_id', '=', criteria.teamId)
   if (criteria.cohortId) {

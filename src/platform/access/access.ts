@@ -1,4 +1,4 @@
-import { sql, type AliasedRawBuilder } from 'kysely'
+import { sql, type AliasedRawBuilder, type SqlBool } from 'kysely'
 import type { Queryable } from '../database/database.js'
 import type { Actor, DataCategory } from './actor.js'
 
@@ -29,6 +29,23 @@ export function accessFor(
   }>`lateral (select * from person_access(${sql.table(peopleAlias)}, ${actor.userId}::uuid) offset 0)`.as(
     'access',
   )
+}
+
+/**
+ * A cheap test, true for everyone person_access could show this user (and for some it will
+ * not): to narrow many candidates before the exact check. A user sees a person through an
+ * allocation, their team, an agreement (only for people another agency leads) or break-glass,
+ * so anyone else can be passed over. Keep in step with person_access.
+ */
+export function mayReach(actor: Actor, peopleAlias = 'p') {
+  const person = (column: string) => sql.ref(`${peopleAlias}.${column}`)
+  const user = sql`${actor.userId}::uuid`
+  return sql<SqlBool>`(${person('lead_agency_id')} is distinct from casework_agency(${user})
+    or ${person('lead_team_id')} in (select tm.team_id from team_members tm where tm.user_id = ${user})
+    or exists (select 1 from allocations al
+      where al.person_id = ${person('id')} and al.user_id = ${user} and al.ended_at is null)
+    or exists (select 1 from break_glass_grants g
+      where g.person_id = ${person('id')} and g.user_id = ${user} and g.expires_at > now()))`
 }
 
 export function mayShow(access: Access, category: DataCategory): boolean {
