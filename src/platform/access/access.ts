@@ -36,19 +36,18 @@ export function accessFor(
  * not): to narrow many candidates before the exact check. A user sees a person through an
  * allocation, their team, an agreement covering a cohort the person is in (only for people
  * another agency leads) or break-glass; this asks the same questions without working out the
- * categories or restrictions. Keep in step with person_access.
+ * categories or restrictions, and reads the user's own allocations and grants once rather than
+ * once per candidate. Keep in step with person_access.
  */
 export function mayReach(actor: Actor, peopleAlias = 'p') {
   const person = (column: string) => sql.ref(`${peopleAlias}.${column}`)
   const user = sql`${actor.userId}::uuid`
   return sql<SqlBool>`(${person('lead_team_id')} in (select tm.team_id from team_members tm where tm.user_id = ${user})
-    or exists (select 1 from allocations al
-      where al.person_id = ${person('id')} and al.user_id = ${user} and al.ended_at is null)
+    or ${person('id')} in (select al.person_id from allocations al where al.user_id = ${user} and al.ended_at is null)
     or (${person('lead_agency_id')} is distinct from casework_agency(${user}) and exists (
       select 1 from cohort_memberships m where m.person_id = ${person('id')} and m.ended_on is null
         and ${person('lead_agency_id')}::text || '/' || m.cohort_id::text = any ((select agreement_coverage(${user}))::text[])))
-    or exists (select 1 from break_glass_grants g
-      where g.person_id = ${person('id')} and g.user_id = ${user} and g.expires_at > now()))`
+    or ${person('id')} in (select g.person_id from break_glass_grants g where g.user_id = ${user} and g.expires_at > now()))`
 }
 
 export function mayShow(access: Access, category: DataCategory): boolean {
