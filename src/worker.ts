@@ -9,7 +9,7 @@ import { backgroundJobs, subscribers } from './subscribers.js'
 /**
  * The background worker as a process of its own (`npm run worker`): the outbox lanes, the sweeps
  * and the NATS consumer. `npm start` forks one on PostgreSQL, so that a busy stream of events and
- * the pages people are waiting for each have an event loop and a core; more can run beside it.
+ * the pages people are waiting for each have an event loop and a core.
  */
 async function main() {
   let config
