@@ -8,6 +8,8 @@ import pg from 'pg'
 import { seed } from '../src/cli/seed/seed.js'
 import { connect, type Database } from '../src/platform/database/database.js'
 import { migrate, MIGRATIONS_DIR } from '../src/platform/database/migrate.js'
+import { drainOutbox } from '../src/platform/outbox/outbox.js'
+import { backgroundJobs, subscribers } from '../src/subscribers.js'
 import { captureTraces } from './capture.js'
 import { loadHttp, loadSql } from './load.js'
 import { measureImport } from './import.js'
@@ -142,10 +144,33 @@ async function seeded(size: number): Promise<{ database: Database; url: string; 
   }
   await recordMigrations(database)
   await admin.end()
+  await settle(database)
   await vacuumIfNeeded(database)
   await warm(database)
   const events = await sql<{ n: number }>`select count(*)::int as n from timeline_events`.execute(database.db)
   return { database, url, events: events.rows[0]!.n }
+}
+
+/**
+ * Brings the database to where a server in service would have it: the timed rules judged over
+ * everyone once and every event they publish handled. On a fresh seed that first sweep raises
+ * tens of thousands of flags, and left to the server's worker it would run during the first
+ * scenarios and be measured with them.
+ */
+async function settle(database: Database) {
+  const started = Date.now()
+  const handlers = subscribers()
+  const jobs = backgroundJobs()
+  let handled = 0
+  for (;;) {
+    let done = await drainOutbox(database.db, handlers)
+    for (const job of jobs) done += await job(database.db)
+    if (done === 0) break
+    handled += done
+  }
+  console.log(
+    `Settled: the worker's sweeps and ${handled.toLocaleString('en-GB')} pieces of work done first (${((Date.now() - started) / 1000).toFixed(0)} s).`,
+  )
 }
 
 /**

@@ -132,22 +132,22 @@ export async function insertFlags(
   return rows
 }
 
-/** Resolves the rule's open flags (for one person, or all) whose condition is not among `holding`. */
-export async function resolveClearedFlags(
-  db: Queryable,
-  ruleCode: string,
-  people: readonly string[] | null,
-  holding: { personId: string; conditionKey: string }[],
-  at: Date,
-) {
+/** The rule's open flags, for some people or everyone. */
+export async function findOpenFlags(db: Queryable, ruleCode: string, people: readonly string[] | null) {
+  const { rows } = await sql<{ id: string; person_id: string; condition_key: string }>`
+    select f.id, f.person_id, f.condition_key from flags f
+    where f.rule_code = ${ruleCode} and f.status in ('raised', 'acknowledged')
+      and ${people ? sql`f.person_id = any(${people}::uuid[])` : sql`true`}`.execute(db)
+  return rows
+}
+
+/** Resolves the given open flags: their condition no longer holds. */
+export async function resolveFlags(db: Queryable, ids: string[], at: Date) {
+  if (ids.length === 0) return []
   const { rows } = await sql<{ id: string; person_id: string; condition_key: string }>`
     update flags f set status = 'resolved', closed_at = ${at}::timestamptz,
       close_reason = 'Condition no longer holds'
-    where f.rule_code = ${ruleCode} and f.status in ('raised', 'acknowledged')
-      and ${people ? sql`f.person_id = any(${people}::uuid[])` : sql`true`}
-      and not exists (select 1 from unnest(${holding.map((h) => h.personId)}::uuid[],
-        ${holding.map((h) => h.conditionKey)}::text[]) as h(person_id, condition_key)
-        where h.person_id = f.person_id and h.condition_key = f.condition_key)
+    where f.id = any(${ids}::uuid[]) and f.status in ('raised', 'acknowledged')
     returning f.id, f.person_id, f.condition_key`.execute(db)
   return rows
 }

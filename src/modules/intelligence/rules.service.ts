@@ -39,11 +39,26 @@ export async function holdsFor(db: Queryable, rule: Rule, people: People, now: D
  */
 export async function applyRule(tx: Tx, rule: Rule, people: People, now: Date) {
   const holds = await holdsFor(tx, rule, people, now)
-  const raised = await repo.insertFlags(tx, rule, holds, now)
-  const resolved = await repo.resolveClearedFlags(tx, rule.code, people, holds, now)
-  const byKey = new Map<string, Hold>(holds.map((h) => [`${h.personId}|${h.conditionKey}`, h]))
+  // Compared here rather than left to the insert's conflict check: a sweep over everyone finds
+  // tens of thousands of conditions that are already flagged, and only the few new ones are written.
+  const open = await repo.findOpenFlags(tx, rule.code, people)
+  const key = (personId: string, conditionKey: string) => `${personId}|${conditionKey}`
+  const openKeys = new Set(open.map((f) => key(f.person_id, f.condition_key)))
+  const holdsByKey = new Map<string, Hold>(holds.map((h) => [key(h.personId, h.conditionKey), h]))
+  const raised = await repo.insertFlags(
+    tx,
+    rule,
+    holds.filter((h) => !openKeys.has(key(h.personId, h.conditionKey))),
+    now,
+  )
+  const cleared = open.filter((f) => !holdsByKey.has(key(f.person_id, f.condition_key)))
+  const resolved = await repo.resolveFlags(
+    tx,
+    cleared.map((f) => f.id),
+    now,
+  )
   for (const flag of raised) {
-    const hold = byKey.get(`${flag.person_id}|${flag.condition_key}`)
+    const hold = holdsByKey.get(key(flag.person_id, flag.condition_key))
     await publish(tx, {
       type: 'flag.raised',
       personId: flag.person_id,
