@@ -25,7 +25,15 @@ export interface ScenarioResult {
 export interface BenchResults {
   date: string
   command: string
-  machine: { cpus: number; cpu: string; memory_gib: number; node: string; postgres: string }
+  machine: {
+    cpus: number
+    cpu: string
+    memory_gib: number
+    node: string
+    postgres: string
+    /** How the server and the baseline reach PostgreSQL: 'unix socket' or 'TCP'. */
+    connection?: string
+  }
   people: number
   events: number
   seconds_per_scenario: number
@@ -58,8 +66,9 @@ export interface BenchResults {
   }[]
 }
 
-export function machine(postgres: string): BenchResults['machine'] {
+export function machine(postgres: string, connection: string): BenchResults['machine'] {
   return {
+    connection,
     cpus: os.cpus().length,
     cpu: os.cpus()[0]?.model ?? 'unknown',
     memory_gib: Math.round(os.totalmem() / 2 ** 30),
@@ -90,7 +99,8 @@ export function markdownSection(results: BenchResults): string {
   )
   const lines = [
     `Measured ${results.date.slice(0, 10)} with \`${results.command}\` on ${m.cpus} × ${m.cpu}, ${m.memory_gib} GiB,`,
-    `Node.js ${m.node}, PostgreSQL ${m.postgres} (default settings), the server, database and load generator sharing the machine.`,
+    `Node.js ${m.node}, PostgreSQL ${m.postgres} (default settings), the server, database and load generator sharing the machine` +
+      (m.connection ? ` (the server and the baseline connect by ${m.connection}).` : '.'),
     `Data: ${results.people.toLocaleString('en-GB')} people and ${results.events.toLocaleString('en-GB')} timeline events.`,
     `The database was read into the operating system's cache first (pg_prewarm). Each scenario ran for ${results.seconds_per_scenario} s after a 1 s warm-up; latencies are per request at the client.`,
     '',
