@@ -5,12 +5,12 @@ import type { Db } from '../../platform/database/database.js'
 import { londonDate } from '../../platform/views/format.js'
 import { openFlagsOfMyPeople, type MyFlag } from '../intelligence/flags.service.js'
 import { todaysAppointments } from '../people/people.service.js'
-import { suggestionsFor } from '../process/suggestions.service.js'
+import { suggestionsForPeople } from '../process/suggestions.service.js'
 import { openTasksOwnedBy } from '../tasks/tasks.service.js'
 import { findVisibleNames } from './home.repository.js'
 
 const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const
-/** People with due work whose next best actions My day works out (each costs a few queries). */
+/** People with due work whose next best actions My day works out. */
 const SUGGESTION_PEOPLE = 5
 
 /** Open flags of my people grouped by severity, most severe first; empty groups left out. */
@@ -52,12 +52,12 @@ export async function myDay(db: Db, actor: Actor, origin: Origin, clock: Clock) 
       ),
       ...tasks.map((t) => [t.person_id, t.person] as const),
     ])
-    const suggestions = []
-    for (const personId of pressing) {
-      const [top] = await suggestionsFor(tx, actor, personId, clock)
+    const shown = await suggestionsForPeople(tx, actor, pressing, clock)
+    const suggestions = pressing.flatMap((personId) => {
+      const top = shown.get(personId)?.[0]
       const person = people.get(personId)
-      if (top && person) suggestions.push({ ...top, person })
-    }
+      return top && person ? [{ ...top, person }] : []
+    })
     if (tasks.length > 0 || suggestions.length > 0)
       await recordAudit(tx, {
         actor,

@@ -29,8 +29,9 @@ export interface FactWindow {
   registrationsSince: string
 }
 
-/** Everything the rules need about one visible person, in one query; null if not visible. */
-export async function findFacts(db: Queryable, actor: Actor, personId: string, w: FactWindow) {
+/** Everything the rules need about each of these people the actor may see, in one query. */
+export async function findFacts(db: Queryable, actor: Actor, personIds: string[], w: FactWindow) {
+  if (personIds.length === 0) return []
   return db
     .selectFrom('people as p')
     .innerJoin(accessFor(actor, 'p'), (join) => join.onTrue())
@@ -152,24 +153,31 @@ export async function findFacts(db: Queryable, actor: Actor, personId: string, w
           .where(sql<SqlBool>`r.category = any(access.categories)`),
       ).as('registrations'),
     ])
-    .where('p.id', '=', personId)
+    .where('p.id', 'in', personIds)
     .where('p.merged_into', 'is', null)
-    .executeTakeFirst()
+    .execute()
 }
 
-export type FactRow = NonNullable<Awaited<ReturnType<typeof findFacts>>>
+export type FactRow = Awaited<ReturnType<typeof findFacts>>[number]
 
-/** Keys decided recently enough that they are not to be suggested again. */
+/** Per person: a set of keys, empty for a person with none. */
+function keysByPerson(personIds: string[], rows: { person_id: string; key: string }[]) {
+  const byPerson = new Map(personIds.map((id) => [id, new Set<string>()]))
+  for (const r of rows) byPerson.get(r.person_id)?.add(r.key)
+  return byPerson
+}
+
+/** Each person's keys decided recently enough that they are not to be suggested again. */
 export async function findRecentlyDecidedKeys(
   db: Queryable,
-  personId: string,
+  personIds: string[],
   since: { dismissed: Date; accepted: Date },
 ) {
   const rows = await db
     .selectFrom('suggestions')
-    .select('suggestion_key')
+    .select(['person_id', 'suggestion_key as key'])
     .distinct()
-    .where('person_id', '=', personId)
+    .where('person_id', 'in', personIds)
     .where((eb) =>
       eb.or([
         eb.and([eb('status', '=', 'dismissed'), eb('decided_at', '>=', since.dismissed)]),
@@ -177,17 +185,17 @@ export async function findRecentlyDecidedKeys(
       ]),
     )
     .execute()
-  return new Set(rows.map((r) => r.suggestion_key))
+  return keysByPerson(personIds, rows)
 }
 
 /**
- * Of these suggestions, the keys already stored open with exactly these facts: those need no
- * write, so people viewing the same person at once do not queue on each other's row locks.
+ * Of these suggestions (by person), the keys already stored open with exactly these facts: those
+ * need no write, so people viewing the same person at once do not queue on each other's row locks.
  */
-export async function findUnchangedOpen(db: Queryable, personId: string, suggestions: Suggestion[]) {
-  if (suggestions.length === 0) return new Set<string>()
-  const proposed = JSON.stringify(
+export async function findUnchangedOpen(db: Queryable, proposals: Map<string, Suggestion[]>) {
+  const proposed = [...proposals].flatMap(([personId, suggestions]) =>
     suggestions.map((s) => ({
+      person_id: personId,
       key: s.key,
       kind: s.kind,
       title: s.title,
@@ -197,13 +205,15 @@ export async function findUnchangedOpen(db: Queryable, personId: string, suggest
       rule_version: s.ruleVersion,
     })),
   )
-  const { rows } = await sql<{ key: string }>`
-    select n.key from jsonb_to_recordset(${proposed}::jsonb)
-      as n(key text, kind text, title text, reason text, rank integer, inputs jsonb, rule_version integer)
-    join suggestions s on s.person_id = ${personId}::uuid and s.status = 'open' and s.suggestion_key = n.key
+  if (proposed.length === 0) return keysByPerson([...proposals.keys()], [])
+  const { rows } = await sql<{ person_id: string; key: string }>`
+    select n.person_id, n.key from jsonb_to_recordset(${JSON.stringify(proposed)}::jsonb)
+      as n(person_id uuid, key text, kind text, title text, reason text, rank integer, inputs jsonb,
+        rule_version integer)
+    join suggestions s on s.person_id = n.person_id and s.status = 'open' and s.suggestion_key = n.key
       and s.kind = n.kind and s.title = n.title and s.reason = n.reason and s.rank = n.rank
       and s.inputs = n.inputs and s.rule_version = n.rule_version`.execute(db)
-  return new Set(rows.map((r) => r.key))
+  return keysByPerson([...proposals.keys()], rows)
 }
 
 /** Stores a suggestion as the one open row for its key, refreshing the facts of an existing one. */
@@ -235,42 +245,67 @@ export async function upsertOpen(db: Queryable, personId: string, s: Suggestion)
     .execute()
 }
 
+/** What one viewer worked out for one person: the keys that apply, from the categories they may see. */
+export interface Outlook {
+  personId: string
+  keep: string[]
+  categories: readonly string[]
+}
+
+const outlooks = (list: Outlook[]) =>
+  JSON.stringify(list.map((o) => ({ person_id: o.personId, keep: o.keep, categories: o.categories })))
+
 /**
- * Expires the open suggestions that no longer apply, among those the viewer could have
+ * Expires each person's open suggestions that no longer apply, among those the viewer could have
  * computed (all their categories visible): another viewer's wider view is left alone.
  */
-export async function expireOthers(
-  db: Queryable,
-  personId: string,
-  keep: string[],
-  categories: readonly string[],
-  at: Date,
-) {
-  let query = db
-    .updateTable('suggestions')
-    .set({ status: 'expired', decided_at: at, decision_reason: 'No longer applies' })
-    .where('person_id', '=', personId)
-    .where('status', '=', 'open')
-    .where(sql<SqlBool>`inputs -> 'categories' <@ ${JSON.stringify(categories)}::jsonb`)
-  if (keep.length) query = query.where('suggestion_key', 'not in', keep)
-  const rows = await query.returning('id').execute()
+export async function expireOthers(db: Queryable, list: Outlook[], at: Date) {
+  if (list.length === 0) return 0
+  const { rows } = await sql<{ id: string }>`
+    update suggestions s set status = 'expired', decided_at = ${at}::timestamptz, decision_reason = 'No longer applies'
+    from jsonb_to_recordset(${outlooks(list)}::jsonb) as o(person_id uuid, keep jsonb, categories jsonb)
+    where s.person_id = o.person_id and s.status = 'open' and s.inputs -> 'categories' <@ o.categories
+      and not o.keep ? s.suggestion_key
+    returning s.id`.execute(db)
   return rows.length
 }
 
-/** A visible person's open suggestions whose categories the viewer may all see, most urgent first. */
-export function findOpenVisible(db: Queryable, actor: Actor, personId: string, limit: number) {
-  return db
-    .selectFrom('suggestions as s')
-    .innerJoin('people as p', 'p.id', 's.person_id')
-    .innerJoin(accessFor(actor, 'p'), (join) => join.onTrue())
-    .select(['s.id', 's.kind', 's.title', 's.reason', 's.rank', 's.created_at as createdAt'])
-    .where('s.person_id', '=', personId)
-    .where('s.status', '=', 'open')
-    .where(sql<SqlBool>`s.inputs -> 'categories' <@ to_jsonb(access.categories)`)
-    .orderBy('s.rank')
-    .orderBy('s.suggestion_key')
-    .limit(limit)
-    .execute()
+/**
+ * Each person's open suggestions resting only on the categories given (those the viewer may see
+ * of them, worked out by the caller in the same transaction), most urgent first, at most `limit`.
+ */
+export async function findOpenWithin(db: Queryable, list: Outlook[], limit: number) {
+  const shown = new Map(list.map((o) => [o.personId, [] as OpenSuggestion[]]))
+  if (list.length === 0) return shown
+  const { rows } = await sql<OpenSuggestion & { person_id: string }>`
+    select * from (
+      select s.person_id, s.id, s.kind, s.title, s.reason, s.rank, s.created_at as "createdAt",
+        row_number() over (partition by s.person_id order by s.rank, s.suggestion_key) as place
+      from suggestions s
+      join jsonb_to_recordset(${outlooks(list)}::jsonb) as o(person_id uuid, keep jsonb, categories jsonb)
+        on o.person_id = s.person_id
+      where s.status = 'open' and s.inputs -> 'categories' <@ o.categories
+    ) ranked where place <= ${limit}
+    order by person_id, place`.execute(db)
+  for (const { person_id, ...suggestion } of rows)
+    shown.get(person_id)?.push({
+      id: suggestion.id,
+      kind: suggestion.kind,
+      title: suggestion.title,
+      reason: suggestion.reason,
+      rank: suggestion.rank,
+      createdAt: suggestion.createdAt,
+    })
+  return shown
+}
+
+export interface OpenSuggestion {
+  id: string
+  kind: string
+  title: string
+  reason: string
+  rank: number
+  createdAt: Date
 }
 
 /** One suggestion of a person (by CRN) the viewer may see, resting only on categories they may see. */

@@ -66,32 +66,35 @@ function expectations(processes: repo.FactRow['processes'], releaseOn: string | 
   return expected
 }
 
-/** Reads the facts about a person the actor may see; null when they may not see the person. */
-async function factsFor(tx: Tx, actor: Actor, personId: string, now: Date) {
+/** Reads the facts about each of these people the actor may see; those they may not see are left out. */
+async function factsOf(tx: Tx, actor: Actor, personIds: string[], now: Date) {
   const today = londonDate(now)
-  const row = await repo.findFacts(tx, actor, personId, {
+  const rows = await repo.findFacts(tx, actor, personIds, {
     today,
     now,
     taskHorizon: addDays(today, TASK_HORIZON_DAYS),
     registrationsSince: addDays(today, -NEW_REGISTRATION_DAYS),
   })
-  if (!row) return null
-  const facts: SuggestionFacts = {
-    today,
-    categories: row.categories,
-    custodyStatus: row.custody_status,
-    needs: row.needs,
-    objectives: row.objectives,
-    actions: row.actions,
-    housingAction: row.housing_action,
-    tasks: row.tasks.flatMap((t) => (t.dueOn ? [{ ...t, dueOn: t.dueOn }] : [])),
-    expected: expectations(row.processes, row.release_on),
-    flags: row.flags.map((f) => ({ ...f, raisedAt: String(f.raisedAt) })),
-    nextAppointmentOn: row.next_appointment_at ? londonDate(new Date(row.next_appointment_at)) : null,
-    releaseOn: row.release_on,
-    registrations: row.registrations,
-  }
-  return facts
+  return new Map(
+    rows.map((row): [string, SuggestionFacts] => [
+      row.id,
+      {
+        today,
+        categories: row.categories,
+        custodyStatus: row.custody_status,
+        needs: row.needs,
+        objectives: row.objectives,
+        actions: row.actions,
+        housingAction: row.housing_action,
+        tasks: row.tasks.flatMap((t) => (t.dueOn ? [{ ...t, dueOn: t.dueOn }] : [])),
+        expected: expectations(row.processes, row.release_on),
+        flags: row.flags.map((f) => ({ ...f, raisedAt: String(f.raisedAt) })),
+        nextAppointmentOn: row.next_appointment_at ? londonDate(new Date(row.next_appointment_at)) : null,
+        releaseOn: row.release_on,
+        registrations: row.registrations,
+      },
+    ]),
+  )
 }
 
 /** What accepting a suggestion does: the task it creates (if any) and where the work is done. */
@@ -139,7 +142,7 @@ export function acceptPlan(
   }
 }
 
-export type ShownSuggestion = Awaited<ReturnType<typeof repo.findOpenVisible>>[number]
+export type ShownSuggestion = repo.OpenSuggestion
 
 /**
  * The person's next best actions for this actor, most urgent first (at most MAX_SHOWN).
@@ -147,32 +150,47 @@ export type ShownSuggestion = Awaited<ReturnType<typeof repo.findOpenVisible>>[n
  * expires open ones that no longer apply and does not bring back what was recently dismissed
  * or accepted. The caller records the read of the page that shows them.
  */
-export async function suggestionsFor(
+export async function suggestionsFor(tx: Tx, actor: Actor, personId: string, clock: Clock) {
+  return (await suggestionsForPeople(tx, actor, [personId], clock)).get(personId) ?? []
+}
+
+/**
+ * suggestionsFor for several people at once, in the same few queries however many there are.
+ * People the actor may not see get none.
+ */
+export async function suggestionsForPeople(
   tx: Tx,
   actor: Actor,
-  personId: string,
+  personIds: string[],
   clock: Clock,
-): Promise<ShownSuggestion[]> {
+): Promise<Map<string, ShownSuggestion[]>> {
   const now = clock.now()
-  const facts = await factsFor(tx, actor, personId, now)
-  if (!facts) return []
+  const facts = await factsOf(tx, actor, personIds, now)
+  const visible = [...facts.keys()]
+  if (visible.length === 0) return new Map()
   const day = 86_400_000
-  const quiet = await repo.findRecentlyDecidedKeys(tx, personId, {
+  const quiet = await repo.findRecentlyDecidedKeys(tx, visible, {
     dismissed: new Date(now.getTime() - DISMISSED_QUIET_DAYS * day),
     accepted: new Date(now.getTime() - ACCEPTED_QUIET_DAYS * day),
   })
-  const current = buildSuggestions(facts).filter((s) => !quiet.has(s.key))
-  const unchanged = await repo.findUnchangedOpen(tx, personId, current)
-  for (const suggestion of current)
-    if (!unchanged.has(suggestion.key)) await repo.upsertOpen(tx, personId, suggestion)
-  await repo.expireOthers(
-    tx,
-    personId,
-    current.map((s) => s.key),
-    facts.categories,
-    now,
+  const current = new Map(
+    [...facts].map(([personId, f]) => [
+      personId,
+      buildSuggestions(f).filter((s) => !quiet.get(personId)?.has(s.key)),
+    ]),
   )
-  return repo.findOpenVisible(tx, actor, personId, MAX_SHOWN)
+  const unchanged = await repo.findUnchangedOpen(tx, current)
+  for (const [personId, suggestions] of current)
+    for (const suggestion of suggestions)
+      if (!unchanged.get(personId)?.has(suggestion.key)) await repo.upsertOpen(tx, personId, suggestion)
+  // The facts were read as this actor may see each person: their categories are that access.
+  const outlooks = visible.map((personId) => ({
+    personId,
+    keep: current.get(personId)!.map((s) => s.key),
+    categories: facts.get(personId)!.categories,
+  }))
+  await repo.expireOthers(tx, outlooks, now)
+  return repo.findOpenWithin(tx, outlooks, MAX_SHOWN)
 }
 
 /** A suggestion to decide on, for the dismiss page; audited as a read. Null if not visible. */

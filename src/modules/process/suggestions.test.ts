@@ -18,7 +18,13 @@ import {
   RULE_VERSIONS,
   type SuggestionFacts,
 } from './suggestions.rules.js'
-import { acceptPlan, decideSuggestion, DISMISSED_QUIET_DAYS, suggestionsFor } from './suggestions.service.js'
+import {
+  acceptPlan,
+  decideSuggestion,
+  DISMISSED_QUIET_DAYS,
+  suggestionsFor,
+  suggestionsForPeople,
+} from './suggestions.service.js'
 
 const ALL = ['identity', 'sentence', 'risk', 'supervision', 'accommodation', 'health', 'substance_misuse']
 const facts = (over: Partial<SuggestionFacts> = {}): SuggestionFacts => ({
@@ -411,6 +417,35 @@ describe(`storing next best actions on ${engine}`, () => {
         clock,
       ),
     ).rejects.toThrow()
+  })
+
+  it('works out several people at once as it does each alone, and none for people the viewer may not see', async () => {
+    const released = await newPerson('in_custody')
+    await s.addSentence(db, released.id, { expectedReleaseOn: '2026-03-19' })
+    await s.addNeed(db, released.id, { pathway: 'health', level: 'high' })
+    const flagged = await newPerson('community')
+    await s.addFlag(db, flagged.id, { severity: 'high' })
+    const planned = await newPerson('in_custody')
+    await s.addNeed(db, planned.id, { pathway: 'accommodation', level: 'high' })
+    const stranger = await f.makePerson(db, { leadAgencyId: await f.makeAgency(db, { name: 'Elsewhere' }) })
+    await s.addNeed(db, stranger.id, { pathway: 'health', level: 'high' })
+
+    const ids = [released.id, flagged.id, planned.id, stranger.id]
+    const together = await db
+      .transaction()
+      .execute((tx) => suggestionsForPeople(tx, practitioner, ids, clock))
+    expect(together.has(stranger.id)).toBe(false)
+    expect(await rows(stranger.id)).toEqual([])
+    for (const person of [released, flagged, planned]) {
+      expect(together.get(person.id)!.length).toBeGreaterThan(0)
+      expect(await suggest(practitioner, person.id)).toEqual(together.get(person.id))
+    }
+    // A change to one person expires only that person's suggestion.
+    await s.addObjective(db, planned.id, 'accommodation')
+    const after = await db.transaction().execute((tx) => suggestionsForPeople(tx, practitioner, ids, clock))
+    expect(after.get(planned.id)).toEqual([])
+    expect(after.get(released.id)).toEqual(together.get(released.id))
+    expect(after.get(flagged.id)).toEqual(together.get(flagged.id))
   })
 
   it('reads tasks, plan actions, appointments and registrations from the record', async () => {
