@@ -278,7 +278,7 @@ export async function findOpenWithin(db: Queryable, list: Outlook[], limit: numb
   const shown = new Map(list.map((o) => [o.personId, [] as OpenSuggestion[]]))
   if (list.length === 0) return shown
   const { rows } = await sql<OpenSuggestion & { person_id: string }>`
-    select * from (
+    select person_id, id, kind, title, reason, rank, "createdAt" from (
       select s.person_id, s.id, s.kind, s.title, s.reason, s.rank, s.created_at as "createdAt",
         row_number() over (partition by s.person_id order by s.rank, s.suggestion_key) as place
       from suggestions s
@@ -287,15 +287,7 @@ export async function findOpenWithin(db: Queryable, list: Outlook[], limit: numb
       where s.status = 'open' and s.inputs -> 'categories' <@ o.categories
     ) ranked where place <= ${limit}
     order by person_id, place`.execute(db)
-  for (const { person_id, ...suggestion } of rows)
-    shown.get(person_id)?.push({
-      id: suggestion.id,
-      kind: suggestion.kind,
-      title: suggestion.title,
-      reason: suggestion.reason,
-      rank: suggestion.rank,
-      createdAt: suggestion.createdAt,
-    })
+  for (const { person_id, ...suggestion } of rows) shown.get(person_id)?.push(suggestion)
   return shown
 }
 
