@@ -1,5 +1,5 @@
-import { sql } from 'kysely'
-import { accessFor, mayReach, type Access } from '../../platform/access/access.js'
+import { sql, type RawBuilder, type SqlBool } from 'kysely'
+import { accessFor, mayReach, reachOf, type Access } from '../../platform/access/access.js'
 import type { Actor, DataCategory } from '../../platform/access/actor.js'
 import type { Queryable, Tx } from '../../platform/database/database.js'
 import { canonicalCro, canonicalPnc, CRN, NOMS_NUMBER } from './identifiers.js'
@@ -157,28 +157,44 @@ export function classifySearch(text: string): SearchTerm {
 
 /**
  * Who could be meant, with a score: any system's identifier, a date of birth, or a name or
- * alias that resembles the text (trigram word similarity, from the trigram indexes).
+ * alias that resembles the text (trigram word similarity, from the trigram indexes). Each
+ * branch keeps only people `eligible` allows, tested on the people row it has already read.
  */
-function searchCandidates(term: SearchTerm) {
+function searchCandidates(term: SearchTerm, eligible: RawBuilder<SqlBool>) {
+  const candidate = (from: RawBuilder<unknown>, score: RawBuilder<unknown>, where: RawBuilder<unknown>) =>
+    sql`select p.id, p.last_name, p.first_name, ${score} as score from ${from} where ${where} and ${eligible}`
   switch (term.kind) {
     case 'identifier':
-      return sql<{ id: string; score: number }>`(
-        select person_id as id, 1.0 as score from person_identifiers where type = ${term.type} and value = ${term.value})`
+      return candidate(
+        sql`person_identifiers i join people p on p.id = i.person_id`,
+        sql`1.0`,
+        sql`i.type = ${term.type} and i.value = ${term.value}`,
+      )
     case 'date_of_birth':
-      return sql<{
-        id: string
-        score: number
-      }>`(select id, 1.0 as score from people where date_of_birth = ${term.value}::date)`
-    case 'name':
-      return sql<{ id: string; score: number }>`(
-        select id, max(score) as score from (
-          select p.id, word_similarity(${term.value}, p.first_name || ' ' || p.last_name) as score
-          from people p where ${term.value} <% (p.first_name || ' ' || p.last_name)
+      return candidate(sql`people p`, sql`1.0`, sql`p.date_of_birth = ${term.value}::date`)
+    case 'name': {
+      const name = (alias: string) =>
+        sql`(${sql.ref(`${alias}.first_name`)} || ' ' || ${sql.ref(`${alias}.last_name`)})`
+      const similarity = (alias: string) => sql`word_similarity(${term.value}, ${name(alias)})`
+      const resembles = (alias: string) => sql`${term.value} <% ${name(alias)}`
+      return sql`select id, last_name, first_name, max(score) as score from (
+          ${candidate(sql`people p`, similarity('p'), resembles('p'))}
           union all
-          select a.person_id, word_similarity(${term.value}, a.first_name || ' ' || a.last_name) * 0.95
-          from person_aliases a where ${term.value} <% (a.first_name || ' ' || a.last_name)
-        ) names group by id)`
+          ${candidate(sql`person_aliases a join people p on p.id = a.person_id`, sql`${similarity('a')} * 0.95`, resembles('a'))}
+        ) names group by id, last_name, first_name`
+    }
   }
+}
+
+/** Who a search may return before the exact access check: not merged, within reach, in the filters. */
+function eligibleForSearch(actor: Actor, criteria: SearchCriteria): RawBuilder<SqlBool> {
+  const conditions = [sql`p.merged_into is null`, mayReach(actor, 'p')]
+  if (criteria.regionId) conditions.push(sql`p.region_id = ${criteria.regionId}`)
+  if (criteria.teamId) conditions.push(sql`p.lead_team_id = ${criteria.teamId}`)
+  if (criteria.cohortId)
+    conditions.push(sql`exists (select 1 from cohort_memberships m
+      where m.person_id = p.id and m.cohort_id = ${criteria.cohortId} and m.ended_on is null)`)
+  return sql<SqlBool>`(${sql.join(conditions, sql` and `)})`
 }
 
 /**
@@ -195,46 +211,25 @@ export async function searchVisiblePeople(db: Tx, actor: Actor, criteria: Search
     await sql`set local plan_cache_mode = force_custom_plan`.execute(db)
     await sql`set local pg_trgm.word_similarity_threshold = 0.5`.execute(db)
   }
-  // Candidates the user could not possibly see are dropped cheaply (mayReach), the rest ranked,
-  // then checked for access in that order until there are enough: a common surname costs a
-  // handful of access checks rather than one per namesake.
-  let ranked = db
-    .selectFrom(searchCandidates(term).as('c'))
-    .innerJoin('people as p', 'p.id', 'c.id')
-    .select(['c.id', 'c.score', 'p.last_name', 'p.first_name'])
-    .where('p.merged_into', 'is', null)
-    .where(mayReach(actor, 'p'))
-  if (criteria.regionId) ranked = ranked.where('p.region_id', '=', criteria.regionId)
-  if (criteria.teamId) ranked = ranked.where('p.lead_team_id', '=', criteria.teamId)
-  if (criteria.cohortId) {
-    const cohortId = criteria.cohortId
-    ranked = ranked.where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('cohort_memberships as m')
-          .select('m.person_id')
-          .whereRef('m.person_id', '=', 'p.id')
-          .where('m.cohort_id', '=', cohortId)
-          .where('m.ended_on', 'is', null),
-      ),
-    )
-  }
+  // Candidates the user could not possibly see are dropped cheaply (mayReach) as they are
+  // found, and the rest ranked; then checked for access in that order until there are enough,
+  // so a common surname costs a handful of access checks rather than one per namesake. Two
+  // statements, because only the first needs planning for its term: the second, with the
+  // access function inlined, costs more to plan than to run, and keeps its prepared plan.
+  const ranked = await sql<{ id: string }>`
+    with ${reachOf(actor)}
+    select c.id from (${searchCandidates(term, eligibleForSearch(actor, criteria))}) c
+    order by c.score desc, c.last_name, c.first_name, c.id`.execute(db)
+  if (ranked.rows.length === 0) return []
+  if (term.kind === 'name') await sql`set local plan_cache_mode to default`.execute(db)
   const rows = await visiblePeople(db, actor)
     .innerJoin(
-      ranked
-        .orderBy('c.score', 'desc')
-        .orderBy('p.last_name')
-        .orderBy('p.first_name')
-        .orderBy('c.id')
-        .as('r'),
+      sql<{ id: string; rank: number }>`(select u.id, u.rank
+        from unnest(${ranked.rows.map((r) => r.id)}::uuid[]) with ordinality u (id, rank))`.as('r'),
       (join) => join.onRef('r.id', '=', 'p.id'),
     )
     .select(personColumns())
-    .select('r.score')
-    .orderBy('r.score', 'desc')
-    .orderBy('r.last_name')
-    .orderBy('r.first_name')
-    .orderBy('r.id')
+    .orderBy('r.rank')
     .limit(criteria.limit)
     .execute()
   return rows.map((row) => toPerson(row as PersonRow))

@@ -32,21 +32,34 @@ export function accessFor(
 }
 
 /**
+ * The user's casework agency and the (lead agency, cohort) pairs their agreements cover, for
+ * mayReach: a CTE named `reach`, so a query works them out once however often it tests.
+ */
+export function reachOf(actor: Actor) {
+  const user = sql`${actor.userId}::uuid`
+  return sql`reach as materialized (select casework_agency(${user}) as agency, agreement_coverage(${user}) as coverage)`
+}
+
+/**
  * A cheaper test, true for everyone person_access could show this user (and for some it will
  * not): to narrow many candidates before the exact check. A user sees a person through an
  * allocation, their team, an agreement covering a cohort the person is in (only for people
  * another agency leads) or break-glass; this asks the same questions without working out the
  * categories or restrictions, and reads the user's own allocations and grants once rather than
- * once per candidate. Keep in step with person_access.
+ * once per candidate. The query must define `reachOf(actor)`. Keep in step with person_access.
  */
 export function mayReach(actor: Actor, peopleAlias = 'p') {
   const person = (column: string) => sql.ref(`${peopleAlias}.${column}`)
   const user = sql`${actor.userId}::uuid`
+  const coverage = sql`(select coverage from reach)::text[]`
+  // Only people led by an agency the agreements cover can be reached through a cohort: tested
+  // first, it spares a look at the memberships of everyone else.
   return sql<SqlBool>`(${person('lead_team_id')} in (select tm.team_id from team_members tm where tm.user_id = ${user})
     or ${person('id')} in (select al.person_id from allocations al where al.user_id = ${user} and al.ended_at is null)
-    or (${person('lead_agency_id')} is distinct from casework_agency(${user}) and exists (
-      select 1 from cohort_memberships m where m.person_id = ${person('id')} and m.ended_on is null
-        and ${person('lead_agency_id')}::text || '/' || m.cohort_id::text = any ((select agreement_coverage(${user}))::text[])))
+    or (${person('lead_agency_id')} is distinct from (select agency from reach)
+      and ${person('lead_agency_id')}::text in (select split_part(k, '/', 1) from unnest(${coverage}) k)
+      and exists (select 1 from cohort_memberships m where m.person_id = ${person('id')} and m.ended_on is null
+        and ${person('lead_agency_id')}::text || '/' || m.cohort_id::text = any (${coverage})))
     or ${person('id')} in (select g.person_id from break_glass_grants g where g.user_id = ${user} and g.expires_at > now()))`
 }
 
