@@ -1,6 +1,6 @@
 import autocannon from 'autocannon'
 import pg from 'pg'
-import { statementName } from '../src/platform/database/database.js'
+import { SESSION_OPTIONS, statementName } from '../src/platform/database/database.js'
 
 export interface Measurement {
   requests: number
@@ -78,7 +78,11 @@ export async function loadSql(options: {
   concurrency: number
   seconds: number
 }): Promise<Measurement> {
-  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.concurrency })
+  const pool = new pg.Pool({
+    connectionString: options.databaseUrl,
+    options: SESSION_OPTIONS,
+    max: options.concurrency,
+  })
   const latencies: number[] = []
   let errors = 0
   const until = Date.now() + options.seconds * 1000

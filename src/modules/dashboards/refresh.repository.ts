@@ -34,10 +34,9 @@ export async function rebuildFigures(tx: Tx, moments: Moments, minimumAgeMs: num
   if (last && moments.now.getTime() - last.refreshed_at.getTime() < minimumAgeMs) return null
   // A batch job over everyone: room to count in memory, hashing rather than sorting (the
   // planner expects ten cohorts a person where there are one or two, so would sort a million
-  // rows to group them), and no time spent compiling.
+  // rows to group them). (JIT is off for every session: SESSION_OPTIONS.)
   await sql`set local work_mem = '128MB'`.execute(tx)
   await sql`set local enable_sort = off`.execute(tx)
-  await sql`set local jit = off`.execute(tx)
   await sql`create temporary table ${PEOPLE} on commit drop as ${peopleSql('everyone', moments.today)}`.execute(
     tx,
   )

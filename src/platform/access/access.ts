@@ -32,12 +32,15 @@ export function accessFor(
 }
 
 /**
- * The user's casework agency and the (lead agency, cohort) pairs their agreements cover, for
- * mayReach: a CTE named `reach`, so a query works them out once however often it tests.
+ * The user's casework agency, the (lead agency, cohort) pairs their agreements cover and those
+ * lead agencies, for mayReach: a CTE named `reach`, so a query works them out once however
+ * often it tests.
  */
 export function reachOf(actor: Actor) {
   const user = sql`${actor.userId}::uuid`
-  return sql`reach as materialized (select casework_agency(${user}) as agency, agreement_coverage(${user}) as coverage)`
+  return sql`reach as materialized (
+    select r.agency, r.coverage, array(select distinct split_part(k, '/', 1)::uuid from unnest(r.coverage) k) as agencies
+    from (select casework_agency(${user}) as agency, agreement_coverage(${user}) as coverage) r)`
 }
 
 /**
@@ -57,7 +60,7 @@ export function mayReach(actor: Actor, peopleAlias = 'p') {
   return sql<SqlBool>`(${person('lead_team_id')} in (select tm.team_id from team_members tm where tm.user_id = ${user})
     or ${person('id')} in (select al.person_id from allocations al where al.user_id = ${user} and al.ended_at is null)
     or (${person('lead_agency_id')} is distinct from (select agency from reach)
-      and ${person('lead_agency_id')}::text in (select split_part(k, '/', 1) from unnest(${coverage}) k)
+      and ${person('lead_agency_id')} = any ((select agencies from reach)::uuid[])
       and exists (select 1 from cohort_memberships m where m.person_id = ${person('id')} and m.ended_on is null
         and ${person('lead_agency_id')}::text || '/' || m.cohort_id::text = any (${coverage})))
     or ${person('id')} in (select g.person_id from break_glass_grants g where g.user_id = ${user} and g.expires_at > now()))`

@@ -85,9 +85,16 @@ class PreparingClient extends pg.Client {
   }
 }
 
+/**
+ * Settings for every session Tandem opens. No JIT: its queries are short, and compiling one
+ * whose estimate crosses jit_above_cost (a search for a common name) took longer than running it.
+ */
+export const SESSION_OPTIONS = '-c jit=off'
+
 function connectPostgres(url: string, poolSize: number, log?: KyselyConfig['log']): Database {
   const pool = new pg.Pool({
     connectionString: url,
+    options: SESSION_OPTIONS,
     max: poolSize,
     types: postgresTypes,
     Client: PreparingClient,
