@@ -208,8 +208,8 @@ export async function searchVisiblePeople(db: Tx, actor: Actor, criteria: Search
     // The trigram index only pays when the planner can see the term; a cached generic plan
     // for a prepared statement cannot, and falls back to reading every person. A threshold of
     // 0.5 (not pg_trgm's 0.6) lets a name with one letter missing or wrong still match.
-    await sql`set local plan_cache_mode = force_custom_plan`.execute(db)
-    await sql`set local pg_trgm.word_similarity_threshold = 0.5`.execute(db)
+    await sql`select set_config('plan_cache_mode', 'force_custom_plan', true),
+      set_config('pg_trgm.word_similarity_threshold', '0.5', true)`.execute(db)
   }
   // Candidates the user could not possibly see are dropped cheaply (mayReach) as they are
   // found, and the rest ranked; then checked for access in that order until there are enough,
