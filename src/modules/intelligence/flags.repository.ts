@@ -117,6 +117,17 @@ export async function closeFlag(
   return result.numUpdatedRows > 0n
 }
 
+/** The ids of the people the user is allocated to now: whose flag events a live page wants. */
+export async function findPeopleAllocatedTo(db: Queryable, userId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('allocations')
+    .select('person_id')
+    .where('user_id', '=', userId)
+    .where('ended_at', 'is', null)
+    .execute()
+  return rows.map((r) => r.person_id)
+}
+
 /**
  * Flag events of the last ten minutes about the people the user is allocated to. A live page
  * compares them with those it has already seen: by set rather than by a highest id, because

@@ -115,3 +115,7 @@ export async function actOnFlag(
 }
 
 export const recentFlagEventsOfMyPeople = repo.findRecentFlagEventsOfMyPeople
+export const peopleAllocatedTo = repo.findPeopleAllocatedTo
+
+/** Every flag event published to the outbox notifies its person's id here (migration 0022). */
+export const FLAG_EVENTS_CHANNEL = 'flag_events'

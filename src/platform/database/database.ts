@@ -9,6 +9,7 @@ import { Kysely, PGliteDialect, PostgresDialect, type KyselyConfig, type Transac
 import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
 import type { Config } from '../../config.js'
+import { PostgresListener, type OnNotify } from './listener.js'
 import type { DB } from './schema.js'
 
 export type Db = Kysely<DB>
@@ -38,6 +39,20 @@ export interface Database {
    */
   copyIn(table: string, columns: string[], text: string): Promise<void>
   close(): Promise<void>
+}
+
+/** Each open database's way of hearing NOTIFY, found from its Kysely instance (see `listen`). */
+const listeners = new WeakMap<Db, (channel: string, onNotify: OnNotify) => Promise<() => Promise<void>>>()
+
+/**
+ * Calls `onNotify` with the payload of each NOTIFY on `channel`, from any session, once its
+ * transaction commits; resolves to a function that stops. Notifications can be lost (the
+ * listening connection dropped, say), so a caller also catches up now and then by querying.
+ */
+export function listen(db: Db, channel: string, onNotify: OnNotify): Promise<() => Promise<void>> {
+  const listener = listeners.get(db)
+  if (!listener) throw new Error('listen needs a database opened by connect()')
+  return listener(channel, onNotify)
 }
 
 /** Opens the configured database. `log` sees every query (the benchmark records SQL with it). */
@@ -102,6 +117,8 @@ function connectPostgres(url: string, poolSize: number, log?: KyselyConfig['log'
   // A broken idle connection must not take the process down; the pool replaces it.
   pool.on('error', () => {})
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), ...(log ? { log } : {}) })
+  const listener = new PostgresListener(url, SESSION_OPTIONS)
+  listeners.set(db, (channel, onNotify) => listener.listen(channel, onNotify))
   return {
     kind: 'postgres',
     db,
@@ -127,7 +144,10 @@ function connectPostgres(url: string, poolSize: number, log?: KyselyConfig['log'
         client.release()
       }
     },
-    close: () => db.destroy(),
+    async close() {
+      await listener.close()
+      await db.destroy()
+    },
   }
 }
 
@@ -143,6 +163,11 @@ async function connectPglite(dataDir: string | null): Promise<Database> {
     },
   })
   const db = new Kysely<DB>({ dialect: new PGliteDialect({ pglite }) })
+  listeners.set(db, async (channel, onNotify) => {
+    const unlisten = await pglite.listen(channel, onNotify)
+    // A closed database has stopped listening already.
+    return () => unlisten().catch(() => {})
+  })
   return {
     kind: 'pglite',
     db,
