@@ -12,7 +12,7 @@ import { signIn } from './server.js'
  * people, so the estate keeps its shape); twice a second one of them is a domestic abuse
  * registration for one of the demo practitioner's people. The practitioner has My day open:
  * the time from posting a probe to its flag arriving over the page's server-sent events is
- * the figure, so it includes ingest, the worker's rules and the live page's own polling. The
+ * the figure, so it includes ingest, the worker's rules and the notification to the live page. The
  * first probe goes after a warm-up of the same stream.
  */
 
