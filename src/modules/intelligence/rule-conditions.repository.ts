@@ -29,6 +29,43 @@ export async function findHolds(
   return rows.map((r) => ({ personId: r.person_id, conditionKey: r.condition_key, evidence: r.evidence }))
 }
 
+/**
+ * What bringing a rule's flags in line with its condition would change: the holds that have no
+ * open flag (to raise) and the open flags whose condition no longer holds (to resolve). Compared
+ * in the database: a sweep over everyone finds tens of thousands of conditions already flagged
+ * (54,000 people with overdue actions in the national seed), and only the few changes come back.
+ */
+export async function findChanges(
+  db: Queryable,
+  rule: { code: string; kind: ConditionKind; parameters: Record<string, unknown> },
+  people: People,
+  at: At,
+): Promise<{ raise: Hold[]; clear: { id: string; person_id: string; condition_key: string }[] }> {
+  const holds = conditionQuery(rule.code, rule.kind, rule.parameters, people, at)
+  const { rows } = await sql<Row & { open_flag_id: string | null }>`
+    with holds as materialized (${holds}),
+    open as materialized (select f.id, f.person_id, f.condition_key from flags f
+      where f.rule_code = ${rule.code} and f.status in ('raised', 'acknowledged')
+        and ${people ? sql`f.person_id = any(${people}::uuid[])` : sql`true`})
+    select h.person_id, h.condition_key, h.evidence, null::uuid as open_flag_id from holds h
+    where not exists (select 1 from open o where o.person_id = h.person_id and o.condition_key = h.condition_key)
+    union all
+    select o.person_id, o.condition_key, null, o.id from open o
+    where not exists (select 1 from holds h where h.person_id = o.person_id and h.condition_key = o.condition_key)`.execute(
+    db,
+  )
+  return {
+    raise: rows
+      .filter((r) => r.open_flag_id === null)
+      .map((r) => ({ personId: r.person_id, conditionKey: r.condition_key, evidence: r.evidence })),
+    clear: rows.flatMap((r) =>
+      r.open_flag_id === null
+        ? []
+        : [{ id: r.open_flag_id, person_id: r.person_id, condition_key: r.condition_key }],
+    ),
+  }
+}
+
 function conditionQuery(
   code: string,
   kind: ConditionKind,

@@ -132,15 +132,6 @@ export async function insertFlags(
   return rows
 }
 
-/** The rule's open flags, for some people or everyone. */
-export async function findOpenFlags(db: Queryable, ruleCode: string, people: readonly string[] | null) {
-  const { rows } = await sql<{ id: string; person_id: string; condition_key: string }>`
-    select f.id, f.person_id, f.condition_key from flags f
-    where f.rule_code = ${ruleCode} and f.status in ('raised', 'acknowledged')
-      and ${people ? sql`f.person_id = any(${people}::uuid[])` : sql`true`}`.execute(db)
-  return rows
-}
-
 /** Resolves the given open flags: their condition no longer holds. */
 export async function resolveFlags(db: Queryable, ids: string[], at: Date) {
   if (ids.length === 0) return []

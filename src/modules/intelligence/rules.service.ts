@@ -3,7 +3,7 @@ import type { Db, Queryable, Tx } from '../../platform/database/database.js'
 import { publish, type OutboxEvent, type Subscriber } from '../../platform/outbox/outbox.js'
 import { londonDate } from '../../platform/views/format.js'
 import { changeTasksBySource, createTask } from '../tasks/tasks.service.js'
-import { findHolds, type At, type People } from './rule-conditions.repository.js'
+import { findChanges, findHolds, type At, type People } from './rule-conditions.repository.js'
 import { concernsKind, isConditionKind, KINDS, renderReason, type Hold } from './rule-conditions.js'
 import * as repo from './rules.repository.js'
 
@@ -38,23 +38,20 @@ export async function holdsFor(db: Queryable, rule: Rule, people: People, now: D
  * flag.raised / flag.resolved, all in the caller's transaction.
  */
 export async function applyRule(tx: Tx, rule: Rule, people: People, now: Date) {
-  const holds = await holdsFor(tx, rule, people, now)
-  // Compared here rather than left to the insert's conflict check: a sweep over everyone finds
-  // tens of thousands of conditions that are already flagged, and only the few new ones are written.
-  const open = await repo.findOpenFlags(tx, rule.code, people)
-  const key = (personId: string, conditionKey: string) => `${personId}|${conditionKey}`
-  const openKeys = new Set(open.map((f) => key(f.person_id, f.condition_key)))
-  const holdsByKey = new Map<string, Hold>(holds.map((h) => [key(h.personId, h.conditionKey), h]))
-  const raised = await repo.insertFlags(
+  if (!isConditionKind(rule.kind)) return { raised: 0, resolved: 0 }
+  const changes = await findChanges(
     tx,
-    rule,
-    holds.filter((h) => !openKeys.has(key(h.personId, h.conditionKey))),
-    now,
+    { code: rule.code, kind: rule.kind, parameters: rule.parameters },
+    people,
+    atOf(now),
   )
-  const cleared = open.filter((f) => !holdsByKey.has(key(f.person_id, f.condition_key)))
+  const key = (personId: string, conditionKey: string) => `${personId}|${conditionKey}`
+  const toRaise = changes.raise.map((h) => ({ ...h, reason: renderReason(rule.reason_template, h.evidence) }))
+  const holdsByKey = new Map<string, Hold>(toRaise.map((h) => [key(h.personId, h.conditionKey), h]))
+  const raised = await repo.insertFlags(tx, rule, toRaise, now)
   const resolved = await repo.resolveFlags(
     tx,
-    cleared.map((f) => f.id),
+    changes.clear.map((f) => f.id),
     now,
   )
   for (const flag of raised) {
