@@ -151,10 +151,27 @@ function connectPostgres(url: string, poolSize: number, log?: KyselyConfig['log'
   }
 }
 
-async function connectPglite(dataDir: string | null): Promise<Database> {
+/**
+ * An embedded database in memory, started from `snapshot` (see `snapshotPglite`) rather than
+ * created empty: the tests migrate one database and start each file from a copy of it.
+ */
+export function connectPgliteSnapshot(snapshot: Blob): Promise<Database> {
+  return connectPglite(null, snapshot)
+}
+
+/** A PGlite database's data directory as a tarball, to start others from. */
+export function snapshotPglite(database: Database): Promise<Blob> {
+  const snapshot = snapshots.get(database.db)
+  if (!snapshot) throw new Error('only an embedded PGlite database can be snapshotted')
+  return snapshot()
+}
+const snapshots = new WeakMap<Db, () => Promise<Blob>>()
+
+async function connectPglite(dataDir: string | null, snapshot?: Blob): Promise<Database> {
   if (dataDir) mkdirSync(dataDir, { recursive: true })
   const pglite = await PGlite.create({
     ...(dataDir ? { dataDir } : {}),
+    ...(snapshot ? { loadDataDir: snapshot } : {}),
     extensions: { pg_trgm, fuzzystrmatch },
     parsers: {
       [INT8]: (v: string) => Number(v),
@@ -168,6 +185,7 @@ async function connectPglite(dataDir: string | null): Promise<Database> {
     // A closed database has stopped listening already.
     return () => unlisten().catch(() => {})
   })
+  snapshots.set(db, () => pglite.dumpDataDir('none'))
   return {
     kind: 'pglite',
     db,
