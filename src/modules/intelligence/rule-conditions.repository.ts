@@ -54,16 +54,13 @@ export async function findChanges(
     where not exists (select 1 from holds h where h.person_id = o.person_id and h.condition_key = o.condition_key)`.execute(
     db,
   )
-  return {
-    raise: rows
-      .filter((r) => r.open_flag_id === null)
-      .map((r) => ({ personId: r.person_id, conditionKey: r.condition_key, evidence: r.evidence })),
-    clear: rows.flatMap((r) =>
-      r.open_flag_id === null
-        ? []
-        : [{ id: r.open_flag_id, person_id: r.person_id, condition_key: r.condition_key }],
-    ),
+  const changes: Awaited<ReturnType<typeof findChanges>> = { raise: [], clear: [] }
+  for (const r of rows) {
+    if (r.open_flag_id)
+      changes.clear.push({ id: r.open_flag_id, person_id: r.person_id, condition_key: r.condition_key })
+    else changes.raise.push({ personId: r.person_id, conditionKey: r.condition_key, evidence: r.evidence })
   }
+  return changes
 }
 
 function conditionQuery(
