@@ -1,5 +1,5 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely'
-import { accessFor, mayReach, reachOf, type Access } from '../../platform/access/access.js'
+import { accessFor, findReach, mayReach, reachRoutes, type Access, type Reach } from '../../platform/access/access.js'
 import type { Actor, DataCategory } from '../../platform/access/actor.js'
 import type { Queryable, Tx } from '../../platform/database/database.js'
 import { canonicalCro, canonicalPnc, CRN, NOMS_NUMBER } from './identifiers.js'
@@ -155,40 +155,65 @@ export function classifySearch(text: string): SearchTerm {
   return { kind: 'name', value: text.trim() }
 }
 
+const fullName = (alias: string) =>
+  sql<string>`(${sql.ref(`${alias}.first_name`)} || ' ' || ${sql.ref(`${alias}.last_name`)})`
+
 /**
- * Who could be meant, with a score: any system's identifier, a date of birth, or a name or
- * alias that resembles the text (trigram word similarity, from the trigram indexes). Each
- * branch keeps only people `eligible` allows, tested on the people row it has already read.
+ * Who could be meant, with a score: any system's identifier or a date of birth (a handful of
+ * people, found by index and then tested for reach), or a name or alias that resembles the text.
  */
-function searchCandidates(term: SearchTerm, eligible: RawBuilder<SqlBool>) {
-  const candidate = (from: RawBuilder<unknown>, score: RawBuilder<unknown>, where: RawBuilder<unknown>) =>
-    sql`select p.id, p.last_name, p.first_name, ${score} as score from ${from} where ${where} and ${eligible}`
+function searchCandidates(term: SearchTerm, actor: Actor, reach: Reach, criteria: SearchCriteria) {
+  const inFilters = searchFilters(criteria)
   switch (term.kind) {
     case 'identifier':
-      return candidate(
-        sql`person_identifiers i join people p on p.id = i.person_id`,
-        sql`1.0`,
-        sql`i.type = ${term.type} and i.value = ${term.value}`,
-      )
+      return sql`select p.id, p.last_name, p.first_name, 1.0 as score
+        from person_identifiers i join people p on p.id = i.person_id
+        where i.type = ${term.type} and i.value = ${term.value} and ${mayReach(actor, reach)} and ${inFilters}`
     case 'date_of_birth':
-      return candidate(sql`people p`, sql`1.0`, sql`p.date_of_birth = ${term.value}::date`)
-    case 'name': {
-      const name = (alias: string) =>
-        sql`(${sql.ref(`${alias}.first_name`)} || ' ' || ${sql.ref(`${alias}.last_name`)})`
-      const similarity = (alias: string) => sql`word_similarity(${term.value}, ${name(alias)})`
-      const resembles = (alias: string) => sql`${term.value} <% ${name(alias)}`
-      return sql`select id, last_name, first_name, max(score) as score from (
-          ${candidate(sql`people p`, similarity('p'), resembles('p'))}
-          union all
-          ${candidate(sql`person_aliases a join people p on p.id = a.person_id`, sql`${similarity('a')} * 0.95`, resembles('a'))}
-        ) names group by id, last_name, first_name`
-    }
+      return sql`select p.id, p.last_name, p.first_name, 1.0 as score from people p
+        where p.date_of_birth = ${term.value}::date and ${mayReach(actor, reach)} and ${inFilters}`
+    case 'name':
+      return nameCandidates(term.value, actor, reach, inFilters)
   }
 }
 
-/** Who a search may return before the exact access check: not merged, within reach, in the filters. */
-function eligibleForSearch(actor: Actor, criteria: SearchCriteria): RawBuilder<SqlBool> {
-  const conditions = [sql`p.merged_into is null`, mayReach(actor, 'p')]
+/**
+ * People whose name or an alias resembles the text (trigram word similarity; aliases count a
+ * little less). A name common across the country matches thousands, nearly all beyond the
+ * user's reach, so the candidates are found route by route: the people of the user's team,
+ * allocations and break-glass grants are read whole (a team's caseload, from its index) and
+ * their names compared; only people reached through an agreement are found from the national
+ * trigram indexes, and only when an agreement covers some.
+ */
+function nameCandidates(text: string, actor: Actor, reach: Reach, inFilters: RawBuilder<SqlBool>) {
+  const { near, agreement } = reachRoutes(actor, reach)
+  const score = (alias: string) => sql`word_similarity(${text}, ${fullName(alias)})`
+  const resembles = (alias: string) => sql`${text} <% ${fullName(alias)}`
+  const nearPeople = sql.join(
+    near.map((route) => sql`select p.id, p.first_name, p.last_name from people p where ${route} and ${inFilters}`),
+    sql` union `,
+  )
+  const throughAgreements = agreement
+    ? sql`union all
+      select p.id, p.last_name, p.first_name, ${score('p')} from people p
+        where ${resembles('p')} and ${agreement} and ${inFilters}
+      union all
+      select p.id, p.last_name, p.first_name, ${score('a')} * 0.95 from person_aliases a join people p on p.id = a.person_id
+        where ${resembles('a')} and ${agreement} and ${inFilters}`
+    : sql``
+  return sql`select id, last_name, first_name, max(score) as score from (
+      with near as materialized (${nearPeople})
+      select n.id, n.last_name, n.first_name, ${score('n')} as score from near n where ${resembles('n')}
+      union all
+      select n.id, n.last_name, n.first_name, ${score('a')} * 0.95 from near n join person_aliases a on a.person_id = n.id
+        where ${resembles('a')}
+      ${throughAgreements}
+    ) names group by id, last_name, first_name`
+}
+
+/** Not merged, and within the region, team and cohort the search is narrowed to. */
+function searchFilters(criteria: SearchCriteria): RawBuilder<SqlBool> {
+  const conditions = [sql`p.merged_into is null`]
   if (criteria.regionId) conditions.push(sql`p.region_id = ${criteria.regionId}`)
   if (criteria.teamId) conditions.push(sql`p.lead_team_id = ${criteria.teamId}`)
   if (criteria.cohortId)
@@ -205,23 +230,23 @@ function eligibleForSearch(actor: Actor, criteria: SearchCriteria): RawBuilder<S
 export async function searchVisiblePeople(db: Tx, actor: Actor, criteria: SearchCriteria) {
   const term = classifySearch(criteria.text)
   if (term.kind === 'name') {
-    // The trigram index only pays when the planner can see the term; a cached generic plan
-    // for a prepared statement cannot, and falls back to reading every person. A threshold of
-    // 0.5 (not pg_trgm's 0.6) lets a name with one letter missing or wrong still match.
+    // The planner must see the term and the user's reach to choose indexes; a cached generic
+    // plan for a prepared statement cannot. A threshold of 0.5 (not pg_trgm's 0.6) lets a name
+    // with one letter missing or wrong still match.
     await sql`select set_config('plan_cache_mode', 'force_custom_plan', true),
       set_config('pg_trgm.word_similarity_threshold', '0.5', true)`.execute(db)
   }
-  // Candidates the user could not possibly see are dropped cheaply (mayReach) as they are
-  // found, and the rest ranked; then checked for access in that order until there are enough,
-  // so a common surname costs a handful of access checks rather than one per namesake. Two
-  // statements, because only the first needs planning for its term: the second, with the
-  // access function inlined, costs more to plan than to run, and keeps its prepared plan.
+  // Candidates the user could not possibly reach are dropped cheaply as they are found, and
+  // the rest ranked; then checked for access in that order until there are enough, so a common
+  // surname costs a handful of access checks rather than one per namesake. Two statements,
+  // because only the first needs planning for its term: the second, with the access function
+  // inlined, costs more to plan than to run, and keeps its prepared plan.
+  const reach = await findReach(db, actor)
   const ranked = await sql<{ id: string }>`
-    with ${reachOf(actor)}
-    select c.id from (${searchCandidates(term, eligibleForSearch(actor, criteria))}) c
+    select c.id from (${searchCandidates(term, actor, reach, criteria)}) c
     order by c.score desc, c.last_name, c.first_name, c.id`.execute(db)
   if (ranked.rows.length === 0) return []
-  if (term.kind === 'name') await sql`set local plan_cache_mode to default`.execute(db)
+  await sql`set local plan_cache_mode to force_generic_plan`.execute(db)
   const rows = await visiblePeople(db, actor)
     .innerJoin(
       sql<{ id: string; rank: number }>`(select u.id, u.rank

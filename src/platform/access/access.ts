@@ -32,38 +32,58 @@ export function accessFor(
 }
 
 /**
- * The user's casework agency, the (lead agency, cohort) pairs their agreements cover and those
- * lead agencies, for mayReach: a CTE named `reach`, so a query works them out once however
- * often it tests.
+ * What a user reaches people through, besides their own allocations, team and break-glass
+ * grants: their casework agency, and the (lead agency, cohort) pairs, as 'agency/cohort' keys,
+ * that agreements in force share with it, with those lead agencies. Read once per search and
+ * passed into its query as values, so the planner sees them (see mayReach).
  */
-export function reachOf(actor: Actor) {
-  const user = sql`${actor.userId}::uuid`
-  return sql`reach as materialized (
-    select r.agency, r.coverage, array(select distinct split_part(k, '/', 1)::uuid from unnest(r.coverage) k) as agencies
-    from (select casework_agency(${user}) as agency, agreement_coverage(${user}) as coverage) r)`
+export interface Reach {
+  agency: string | null
+  coverage: string[]
+  agencies: string[]
+}
+
+export async function findReach(db: Queryable, actor: Actor): Promise<Reach> {
+  const { rows } = await sql<{ agency: string | null; coverage: string[] }>`
+    select casework_agency(${actor.userId}::uuid) as agency, agreement_coverage(${actor.userId}::uuid) as coverage`.execute(
+    db,
+  )
+  const { agency = null, coverage = [] } = rows[0] ?? {}
+  return { agency, coverage, agencies: [...new Set(coverage.map((key) => key.split('/')[0]!))] }
 }
 
 /**
- * A cheaper test, true for everyone person_access could show this user (and for some it will
- * not): to narrow many candidates before the exact check. A user sees a person through an
- * allocation, their team, an agreement covering a cohort the person is in (only for people
- * another agency leads) or break-glass; this asks the same questions without working out the
- * categories or restrictions, and reads the user's own allocations and grants once rather than
- * once per candidate. The query must define `reachOf(actor)`. Keep in step with person_access.
+ * Cheaper tests than person_access, together true for everyone it could show this user (and
+ * for some it will not): to narrow many candidates before the exact check. Keep in step with
+ * person_access.
+ *
+ * `near` are the routes few enough to read whole (the user's team, allocations and break-glass
+ * grants), each a test an index serves on its own; `agreement` reaches people another agency
+ * leads who are in a cohort an agreement covers, and is null when no agreement covers any.
  */
-export function mayReach(actor: Actor, peopleAlias = 'p') {
+export function reachRoutes(actor: Actor, reach: Reach, peopleAlias = 'p') {
   const person = (column: string) => sql.ref(`${peopleAlias}.${column}`)
   const user = sql`${actor.userId}::uuid`
-  const coverage = sql`(select coverage from reach)::text[]`
+  const near = [
+    sql<SqlBool>`${person('lead_team_id')} in (select tm.team_id from team_members tm where tm.user_id = ${user})`,
+    sql<SqlBool>`${person('id')} in (select al.person_id from allocations al where al.user_id = ${user} and al.ended_at is null)`,
+    sql<SqlBool>`${person('id')} in (select g.person_id from break_glass_grants g where g.user_id = ${user} and g.expires_at > now())`,
+  ]
   // Only people led by an agency the agreements cover can be reached through a cohort: tested
   // first, it spares a look at the memberships of everyone else.
-  return sql<SqlBool>`(${person('lead_team_id')} in (select tm.team_id from team_members tm where tm.user_id = ${user})
-    or ${person('id')} in (select al.person_id from allocations al where al.user_id = ${user} and al.ended_at is null)
-    or (${person('lead_agency_id')} is distinct from (select agency from reach)
-      and ${person('lead_agency_id')} = any ((select agencies from reach)::uuid[])
-      and exists (select 1 from cohort_memberships m where m.person_id = ${person('id')} and m.ended_on is null
-        and ${person('lead_agency_id')}::text || '/' || m.cohort_id::text = any (${coverage})))
-    or ${person('id')} in (select g.person_id from break_glass_grants g where g.user_id = ${user} and g.expires_at > now()))`
+  const agreement = reach.agencies.length
+    ? sql<SqlBool>`(${person('lead_agency_id')} = any(${reach.agencies}::uuid[])
+        and ${person('lead_agency_id')} is distinct from ${reach.agency}::uuid
+        and exists (select 1 from cohort_memberships m where m.person_id = ${person('id')} and m.ended_on is null
+          and ${person('lead_agency_id')}::text || '/' || m.cohort_id::text = any (${reach.coverage}::text[])))`
+    : null
+  return { near, agreement }
+}
+
+/** Whether the user may reach the person by any route (see reachRoutes). */
+export function mayReach(actor: Actor, reach: Reach, peopleAlias = 'p') {
+  const { near, agreement } = reachRoutes(actor, reach, peopleAlias)
+  return sql<SqlBool>`(${sql.join(agreement ? [...near, agreement] : near, sql` or `)})`
 }
 
 export function mayShow(access: Access, category: DataCategory): boolean {
