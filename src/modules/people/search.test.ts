@@ -67,6 +67,39 @@ beforeAll(async () => {
     .execute()
   await f.joinCohort(db, people.carolSmithe!.id, cohort)
   await f.joinCohort(db, people.elsewhere!.id, cohort)
+
+  // Beyond the practitioner's team: one allocated to them, one under a break-glass grant, one
+  // whose grant has expired; and an alias the police reach through their agreement.
+  for (const [key, firstName, crn] of [
+    ['allocated', 'Hal', 'S100008'],
+    ['glass', 'Ivy', 'S100009'],
+    ['expired', 'Jo', 'S100010'],
+  ] as const)
+    await person(key, { firstName, lastName: 'Okafor', crn, leadTeamId: otherTeam })
+  await f.allocate(db, people.allocated!.id, userId, { agencyId: probation })
+  const grant = (personId: string, expiresAt: Date) => ({
+    person_id: personId,
+    user_id: userId,
+    reason: 'Urgent safeguarding call out of hours',
+    expires_at: expiresAt,
+  })
+  await db
+    .insertInto('break_glass_grants')
+    .values([
+      grant(people.glass!.id, new Date(Date.now() + 3_600_000)),
+      grant(people.expired!.id, new Date(Date.now() - 60_000)),
+    ])
+    .execute()
+  await db
+    .insertInto('person_aliases')
+    .values({
+      person_id: people.elsewhere!.id,
+      first_name: 'Eve',
+      last_name: 'Okonkwo',
+      date_of_birth: null,
+      source_record_id: null,
+    })
+    .execute()
 }, 60_000)
 
 afterAll(() => database.destroy())
@@ -105,6 +138,13 @@ describe(`search on ${engine}`, () => {
   it('shows a partner agency only the people its agreement covers', async () => {
     expect(await search(police, 'Smith')).toEqual(['S100005', 'S100003'])
     expect(await search(police, 'S100001')).toEqual([])
+  })
+
+  it('finds people by every route the user reaches them: allocation, break-glass, and an agreement by alias', async () => {
+    expect(await search(practitioner, 'Okafor')).toEqual(['S100008', 'S100009'])
+    expect(await search(practitioner, 'Hal Okafr')).toEqual(['S100008'])
+    expect(await search(police, 'Okonkwo')).toEqual(['S100005'])
+    expect(await search(police, 'Okafor')).toEqual([])
   })
 
   it('narrows by team and cohort', async () => {
