@@ -1,5 +1,12 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely'
-import { accessFor, findReach, mayReach, reachRoutes, type Access, type Reach } from '../../platform/access/access.js'
+import {
+  accessFor,
+  findReach,
+  mayReach,
+  reachRoutes,
+  type Access,
+  type Reach,
+} from '../../platform/access/access.js'
 import type { Actor, DataCategory } from '../../platform/access/actor.js'
 import type { Queryable, Tx } from '../../platform/database/database.js'
 import { canonicalCro, canonicalPnc, CRN, NOMS_NUMBER } from './identifiers.js'
@@ -190,7 +197,9 @@ function nameCandidates(text: string, actor: Actor, reach: Reach, inFilters: Raw
   const score = (alias: string) => sql`word_similarity(${text}, ${fullName(alias)})`
   const resembles = (alias: string) => sql`${text} <% ${fullName(alias)}`
   const nearPeople = sql.join(
-    near.map((route) => sql`select p.id, p.first_name, p.last_name from people p where ${route} and ${inFilters}`),
+    near.map(
+      (route) => sql`select p.id, p.first_name, p.last_name from people p where ${route} and ${inFilters}`,
+    ),
     sql` union `,
   )
   const throughAgreements = agreement
