@@ -1,6 +1,7 @@
 import { sql, type ExpressionBuilder, type SqlBool } from 'kysely'
 import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres'
 import type { Actor, DataCategory } from '../../platform/access/actor.js'
+import { compiledOnce } from '../../platform/database/compiled-once.js'
 import type { Queryable } from '../../platform/database/database.js'
 import type { DB } from '../../platform/database/schema.js'
 import { personColumns, toPerson, visiblePeople, type PersonRow } from './people.repository.js'
@@ -115,6 +116,96 @@ function flags(eb: PeopleScope) {
   )
 }
 
+/**
+ * The overview query, the most often run: compiled once (see compiledOnce). Only the user's id
+ * and agency decide what it shows them.
+ */
+const personViewQuery = compiledOnce(
+  (db, args: { userId: string; agencyId: string; crn: string; now: Date; timelineLimit: number }) => {
+    const { crn, now, timelineLimit } = args
+    const actor = { userId: args.userId, agencyId: args.agencyId } as Actor
+    return visiblePeople(db, actor)
+      .select(personColumns())
+      .select((eb) => [
+        sentences(eb).as('sentences'),
+        custody(eb).as('custody'),
+        jsonArrayFrom(
+          eb
+            .selectFrom('licence_conditions as c')
+            .select(['c.description', 'c.starts_on'])
+            .whereRef('c.person_id', '=', 'p.id')
+            .where('c.ends_on', 'is', null)
+            .where(shares('sentence'))
+            .orderBy('c.starts_on'),
+        ).as('conditions'),
+        flags(eb).as('registrations'),
+        jsonArrayFrom(
+          eb
+            .selectFrom('person_needs as n')
+            .select(['n.pathway', 'n.level', 'n.description', 'n.assessed_on', 'n.source_system'])
+            .whereRef('n.person_id', '=', 'p.id')
+            // Needs are assessed by probation: shown with the supervision category.
+            .where(shares('supervision')),
+        ).as('needs'),
+        jsonArrayFrom(
+          eb
+            .selectFrom('allocations as al')
+            .innerJoin('users as u', 'u.id', 'al.user_id')
+            .innerJoin('agencies as wa', 'wa.id', 'al.agency_id')
+            .select([
+              'al.role',
+              'al.is_lead',
+              'al.started_at',
+              'u.display_name',
+              'u.email',
+              'u.phone',
+              'wa.name as agency_name',
+            ])
+            .whereRef('al.person_id', '=', 'p.id')
+            .where('al.ended_at', 'is', null)
+            .orderBy('al.is_lead', 'desc')
+            .orderBy('al.started_at'),
+        ).as('workers'),
+        jsonArrayFrom(
+          eb
+            .selectFrom('appointments as ap')
+            .leftJoin('users as au', 'au.id', 'ap.staff_user_id')
+            .select(['ap.starts_at', 'ap.kind', 'ap.location', 'au.display_name'])
+            .whereRef('ap.person_id', '=', 'p.id')
+            .where('ap.starts_at', '>=', now)
+            .where(shares('supervision'))
+            .orderBy('ap.starts_at')
+            .limit(3),
+        ).as('appointments'),
+        jsonObjectFrom(
+          eb
+            .selectFrom('person_addresses as ad')
+            .select(['ad.kind', 'ad.town', 'ad.starts_on'])
+            .whereRef('ad.person_id', '=', 'p.id')
+            .where('ad.ends_on', 'is', null)
+            .where(shares('accommodation'))
+            .orderBy('ad.starts_on', 'desc')
+            .limit(1),
+        ).as('address'),
+        jsonArrayFrom(
+          visibleTimeline(eb, actor)
+            .select(TIMELINE_COLUMNS)
+            .orderBy('te.occurred_at', 'desc')
+            .orderBy('te.id', 'desc')
+            .limit(timelineLimit),
+        ).as('timeline'),
+        isLead(eb, actor).as('is_lead'),
+        eb
+          .selectFrom('timeline_events as hidden')
+          .select((c) => c.fn.countAll<number>().as('n'))
+          .whereRef('hidden.person_id', '=', 'p.id')
+          .where(sql<SqlBool>`not ${itemVisible(actor, 'hidden')}`)
+          .as('withheld'),
+      ])
+      .where('p.crn', '=', crn)
+  },
+)
+
 /** The overview: the person, their sentence and licence, risk, needs, workers and latest events. */
 export async function findPersonView(
   db: Queryable,
@@ -123,86 +214,8 @@ export async function findPersonView(
   now: Date,
   timelineLimit: number,
 ) {
-  const row = await visiblePeople(db, actor)
-    .select(personColumns())
-    .select((eb) => [
-      sentences(eb).as('sentences'),
-      custody(eb).as('custody'),
-      jsonArrayFrom(
-        eb
-          .selectFrom('licence_conditions as c')
-          .select(['c.description', 'c.starts_on'])
-          .whereRef('c.person_id', '=', 'p.id')
-          .where('c.ends_on', 'is', null)
-          .where(shares('sentence'))
-          .orderBy('c.starts_on'),
-      ).as('conditions'),
-      flags(eb).as('registrations'),
-      jsonArrayFrom(
-        eb
-          .selectFrom('person_needs as n')
-          .select(['n.pathway', 'n.level', 'n.description', 'n.assessed_on', 'n.source_system'])
-          .whereRef('n.person_id', '=', 'p.id')
-          // Needs are assessed by probation: shown with the supervision category.
-          .where(shares('supervision')),
-      ).as('needs'),
-      jsonArrayFrom(
-        eb
-          .selectFrom('allocations as al')
-          .innerJoin('users as u', 'u.id', 'al.user_id')
-          .innerJoin('agencies as wa', 'wa.id', 'al.agency_id')
-          .select([
-            'al.role',
-            'al.is_lead',
-            'al.started_at',
-            'u.display_name',
-            'u.email',
-            'u.phone',
-            'wa.name as agency_name',
-          ])
-          .whereRef('al.person_id', '=', 'p.id')
-          .where('al.ended_at', 'is', null)
-          .orderBy('al.is_lead', 'desc')
-          .orderBy('al.started_at'),
-      ).as('workers'),
-      jsonArrayFrom(
-        eb
-          .selectFrom('appointments as ap')
-          .leftJoin('users as au', 'au.id', 'ap.staff_user_id')
-          .select(['ap.starts_at', 'ap.kind', 'ap.location', 'au.display_name'])
-          .whereRef('ap.person_id', '=', 'p.id')
-          .where('ap.starts_at', '>=', now)
-          .where(shares('supervision'))
-          .orderBy('ap.starts_at')
-          .limit(3),
-      ).as('appointments'),
-      jsonObjectFrom(
-        eb
-          .selectFrom('person_addresses as ad')
-          .select(['ad.kind', 'ad.town', 'ad.starts_on'])
-          .whereRef('ad.person_id', '=', 'p.id')
-          .where('ad.ends_on', 'is', null)
-          .where(shares('accommodation'))
-          .orderBy('ad.starts_on', 'desc')
-          .limit(1),
-      ).as('address'),
-      jsonArrayFrom(
-        visibleTimeline(eb, actor)
-          .select(TIMELINE_COLUMNS)
-          .orderBy('te.occurred_at', 'desc')
-          .orderBy('te.id', 'desc')
-          .limit(timelineLimit),
-      ).as('timeline'),
-      isLead(eb, actor).as('is_lead'),
-      eb
-        .selectFrom('timeline_events as hidden')
-        .select((c) => c.fn.countAll<number>().as('n'))
-        .whereRef('hidden.person_id', '=', 'p.id')
-        .where(sql<SqlBool>`not ${itemVisible(actor, 'hidden')}`)
-        .as('withheld'),
-    ])
-    .where('p.crn', '=', crn)
-    .executeTakeFirst()
+  const { userId, agencyId } = actor
+  const [row] = (await personViewQuery(db, { userId, agencyId, crn, now, timelineLimit })).rows
   if (!row) return null
   return {
     person: toPerson(row as PersonRow),
