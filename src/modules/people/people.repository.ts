@@ -202,13 +202,17 @@ function nameCandidates(text: string, actor: Actor, reach: Reach, inFilters: Raw
     ),
     sql` union `,
   )
+  // Each resembling alias looks up its own person (OFFSET 0 keeps it so): otherwise the planner
+  // may read all the people an agreement's agencies lead, to hash-join a few hundred aliases.
   const throughAgreements = agreement
     ? sql`union all
       select p.id, p.last_name, p.first_name, ${score('p')} from people p
         where ${resembles('p')} and ${agreement} and ${inFilters}
       union all
-      select p.id, p.last_name, p.first_name, ${score('a')} * 0.95 from person_aliases a join people p on p.id = a.person_id
-        where ${resembles('a')} and ${agreement} and ${inFilters}`
+      select p.id, p.last_name, p.first_name, ${score('a')} * 0.95 from person_aliases a
+        cross join lateral (select p.id, p.last_name, p.first_name from people p
+          where p.id = a.person_id and ${agreement} and ${inFilters} offset 0) p
+        where ${resembles('a')}`
     : sql``
   return sql`select id, last_name, first_name, max(score) as score from (
       with near as materialized (${nearPeople})
