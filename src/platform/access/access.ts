@@ -33,9 +33,10 @@ export function accessFor(
 
 /**
  * What a user reaches people through, besides their own allocations, team and break-glass
- * grants: their casework agency, and the (lead agency, cohort) pairs, as 'agency/cohort' keys,
- * that agreements in force share with it, with those lead agencies. Read once per search and
- * passed into its query as values, so the planner sees them (see mayReach).
+ * grants: their casework agency; the (lead agency, cohort) pairs, as 'agency/cohort' keys, that
+ * agreements in force share with it; and those lead agencies that lead anyone (a police force
+ * or a housing office that shares with probation usually leads no one in Tandem). Read once per
+ * search and passed into its query as values, so the planner sees them (see reachRoutes).
  */
 export interface Reach {
   agency: string | null
@@ -44,12 +45,13 @@ export interface Reach {
 }
 
 export async function findReach(db: Queryable, actor: Actor): Promise<Reach> {
-  const { rows } = await sql<{ agency: string | null; coverage: string[] }>`
-    select casework_agency(${actor.userId}::uuid) as agency, agreement_coverage(${actor.userId}::uuid) as coverage`.execute(
+  const { rows } = await sql<Reach>`
+    select r.agency, r.coverage, array(select distinct split_part(k, '/', 1)::uuid from unnest(r.coverage) k
+        where exists (select 1 from people p where p.lead_agency_id = split_part(k, '/', 1)::uuid)) as agencies
+    from (select casework_agency(${actor.userId}::uuid) as agency, agreement_coverage(${actor.userId}::uuid) as coverage) r`.execute(
     db,
   )
-  const { agency = null, coverage = [] } = rows[0] ?? {}
-  return { agency, coverage, agencies: [...new Set(coverage.map((key) => key.split('/')[0]!))] }
+  return rows[0]!
 }
 
 /**
