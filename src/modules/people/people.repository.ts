@@ -242,6 +242,7 @@ function searchFilters(criteria: SearchCriteria): RawBuilder<SqlBool> {
  */
 export async function searchVisiblePeople(db: Tx, actor: Actor, criteria: SearchCriteria) {
   const term = classifySearch(criteria.text)
+  const reach = await findReach(db, actor)
   if (term.kind === 'name') {
     // The planner must see the term and the user's reach to choose indexes; a cached generic
     // plan for a prepared statement cannot. A threshold of 0.5 (not pg_trgm's 0.6) lets a name
@@ -254,7 +255,6 @@ export async function searchVisiblePeople(db: Tx, actor: Actor, criteria: Search
   // surname costs a handful of access checks rather than one per namesake. Two statements,
   // because only the first needs planning for its term: the second, with the access function
   // inlined, costs more to plan than to run, and keeps its prepared plan.
-  const reach = await findReach(db, actor)
   const ranked = await sql<{ id: string }>`
     select c.id from (${searchCandidates(term, actor, reach, criteria)}) c
     order by c.score desc, c.last_name, c.first_name, c.id`.execute(db)

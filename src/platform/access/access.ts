@@ -45,12 +45,13 @@ export interface Reach {
 }
 
 export async function findReach(db: Queryable, actor: Actor): Promise<Reach> {
+  // Materialized, so agreement_coverage runs once rather than once for each use of it.
   const { rows } = await sql<Reach>`
+    with r as materialized (
+      select casework_agency(${actor.userId}::uuid) as agency, agreement_coverage(${actor.userId}::uuid) as coverage)
     select r.agency, r.coverage, array(select distinct split_part(k, '/', 1)::uuid from unnest(r.coverage) k
         where exists (select 1 from people p where p.lead_agency_id = split_part(k, '/', 1)::uuid)) as agencies
-    from (select casework_agency(${actor.userId}::uuid) as agency, agreement_coverage(${actor.userId}::uuid) as coverage) r`.execute(
-    db,
-  )
+    from r`.execute(db)
   return rows[0]!
 }
 
