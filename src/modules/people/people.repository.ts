@@ -190,7 +190,7 @@ function searchCandidates(term: SearchTerm, actor: Actor, reach: Reach, criteria
  * user's reach, so the candidates are found route by route: the people of the user's team,
  * allocations and break-glass grants are read whole (a team's caseload, from its index) and
  * their names compared; only people reached through an agreement are found from the national
- * trigram indexes, and only when an agreement covers some.
+ * trigram indexes, and only when the agreements' agencies lead someone.
  */
 function nameCandidates(text: string, actor: Actor, reach: Reach, inFilters: RawBuilder<SqlBool>) {
   const { near, agreement } = reachRoutes(actor, reach)
@@ -252,9 +252,9 @@ export async function searchVisiblePeople(db: Tx, actor: Actor, criteria: Search
   }
   // Candidates the user could not possibly reach are dropped cheaply as they are found, and
   // the rest ranked; then checked for access in that order until there are enough, so a common
-  // surname costs a handful of access checks rather than one per namesake. Two statements,
-  // because only the first needs planning for its term: the second, with the access function
-  // inlined, costs more to plan than to run, and keeps its prepared plan.
+  // surname costs a handful of access checks rather than one per namesake. Ranking and checking
+  // are two statements, because only the ranking needs planning for its term: the check, with
+  // the access function inlined, costs more to plan than to run, and keeps its prepared plan.
   const ranked = await sql<{ id: string }>`
     select c.id from (${searchCandidates(term, actor, reach, criteria)}) c
     order by c.score desc, c.last_name, c.first_name, c.id`.execute(db)
