@@ -40,7 +40,7 @@ export async function findChanges(
   rule: { code: string; kind: ConditionKind; parameters: Record<string, unknown> },
   people: People,
   at: At,
-): Promise<{ raise: Hold[]; clear: { id: string; person_id: string; condition_key: string }[] }> {
+): Promise<{ raise: Hold[]; clear: string[] }> {
   const holds = conditionQuery(rule.code, rule.kind, rule.parameters, people, at)
   const { rows } = await sql<Row & { open_flag_id: string | null }>`
     with holds as materialized (${holds}),
@@ -56,8 +56,7 @@ export async function findChanges(
   )
   const changes: Awaited<ReturnType<typeof findChanges>> = { raise: [], clear: [] }
   for (const r of rows) {
-    if (r.open_flag_id)
-      changes.clear.push({ id: r.open_flag_id, person_id: r.person_id, condition_key: r.condition_key })
+    if (r.open_flag_id) changes.clear.push(r.open_flag_id)
     else changes.raise.push({ personId: r.person_id, conditionKey: r.condition_key, evidence: r.evidence })
   }
   return changes

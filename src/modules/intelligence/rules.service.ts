@@ -20,6 +20,10 @@ function addDays(day: string, days: number): string {
   return d.toISOString().slice(0, 10)
 }
 
+function withReasons(rule: Rule, holds: Hold[]) {
+  return holds.map((h) => ({ ...h, reason: renderReason(rule.reason_template, h.evidence) }))
+}
+
 /** The people a rule's condition holds for now (of those given, or everyone), with the reason written. */
 export async function holdsFor(db: Queryable, rule: Rule, people: People, now: Date) {
   if (!isConditionKind(rule.kind)) return []
@@ -29,7 +33,7 @@ export async function holdsFor(db: Queryable, rule: Rule, people: People, now: D
     people,
     atOf(now),
   )
-  return holds.map((h) => ({ ...h, reason: renderReason(rule.reason_template, h.evidence) }))
+  return withReasons(rule, holds)
 }
 
 /**
@@ -46,14 +50,10 @@ export async function applyRule(tx: Tx, rule: Rule, people: People, now: Date) {
     atOf(now),
   )
   const key = (personId: string, conditionKey: string) => `${personId}|${conditionKey}`
-  const toRaise = changes.raise.map((h) => ({ ...h, reason: renderReason(rule.reason_template, h.evidence) }))
+  const toRaise = withReasons(rule, changes.raise)
   const holdsByKey = new Map<string, Hold>(toRaise.map((h) => [key(h.personId, h.conditionKey), h]))
   const raised = await repo.insertFlags(tx, rule, toRaise, now)
-  const resolved = await repo.resolveFlags(
-    tx,
-    changes.clear.map((f) => f.id),
-    now,
-  )
+  const resolved = await repo.resolveFlags(tx, changes.clear, now)
   for (const flag of raised) {
     const hold = holdsByKey.get(key(flag.person_id, flag.condition_key))
     await publish(tx, {

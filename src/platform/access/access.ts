@@ -49,8 +49,9 @@ export async function findReach(db: Queryable, actor: Actor): Promise<Reach> {
   const { rows } = await sql<Reach>`
     with r as materialized (
       select casework_agency(${actor.userId}::uuid) as agency, agreement_coverage(${actor.userId}::uuid) as coverage)
-    select r.agency, r.coverage, array(select distinct split_part(k, '/', 1)::uuid from unnest(r.coverage) k
-        where exists (select 1 from people p where p.lead_agency_id = split_part(k, '/', 1)::uuid)) as agencies
+    select r.agency, r.coverage, array(
+        select c.agency from (select distinct split_part(k, '/', 1)::uuid as agency from unnest(r.coverage) k) c
+        where exists (select 1 from people p where p.lead_agency_id = c.agency)) as agencies
     from r`.execute(db)
   return rows[0]!
 }

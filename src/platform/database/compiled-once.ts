@@ -11,7 +11,7 @@ class Slot {
  * query whose SQL never depends on its arguments, only its parameters do. Kysely builds a tree
  * and compiles it on every call, which for the person page was a tenth of the server's work.
  *
- * `build` is given placeholders for the arguments: each may only be passed on as a value (in a
+ * `build` is given stand-ins for the arguments: each may only be passed on as a value (in a
  * comparison, `sql` template or limit), never looked at, as what it holds is not known yet.
  */
 export function compiledOnce<Args extends Record<string, unknown>, Row>(
@@ -28,10 +28,7 @@ export function compiledOnce<Args extends Record<string, unknown>, Row>(
       }
     }
     const { query, slots } = compiled
-    const parameters = query.parameters.map((value, i) => {
-      const slot = slots[i]
-      return slot === null || slot === undefined ? value : args[slot]
-    })
+    const parameters = query.parameters.map((value, i) => (slots[i] ? args[slots[i]] : value))
     return db.executeQuery<Row>({ ...query, queryId: createQueryId(), parameters })
   }
 }
